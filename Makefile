@@ -1,0 +1,66 @@
+# The bootcamp's commands. Start with `make lab` (learn) or `make test` (check).
+# Every target can be run twice: the second run does only what changed.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PORT   ?= 8888
+JOBS   ?= 2
+PY      = $(VENV)/bin/python
+STAMP   = $(VENV)/.installed
+REPORT  = reports/quick-mode.md
+
+.PHONY: help venv lab data test unit notebooks check report lock clean
+.DELETE_ON_ERROR:
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+# The environment is rebuilt only when the pins or the package metadata change.
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10+ is needed; set PYTHON=python3.11")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet pip==26.3
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+venv: $(STAMP)  ## create or update .venv from requirements.txt
+
+data: $(STAMP)  ## fetch and verify the lessons' datasets into the cache
+	$(PY) -m data_scripts fetch mnist fashion_mnist hurdat2 || \
+	  echo "Some datasets could not be fetched: the lessons will say so and use their offline fallbacks (see README, 'Data')."
+
+lab: $(STAMP) data  ## start JupyterLab on 127.0.0.1 with a token (PORT=8888)
+	@TOKEN=$$($(PY) -c 'import secrets; print(secrets.token_hex(24))'); \
+	extra=""; if [ "$$(id -u)" = 0 ]; then \
+	  echo "WARNING: running as root; prefer a normal user account (the container does)."; extra="--allow-root"; fi; \
+	echo "JupyterLab: http://127.0.0.1:$(PORT)/lab?token=$$TOKEN"; \
+	JUPYTER_TOKEN=$$TOKEN exec $(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
+	  --ServerApp.port_retries=0 --ServerApp.root_dir="$(CURDIR)" $$extra
+
+notebooks: $(STAMP)  ## regenerate notebooks/ and solutions/ from masters/
+	$(PY) -m bootcamp.dev.nbgen build
+
+check: $(STAMP)  ## fail on drift from the masters, stored outputs or non-canonical JSON
+	$(PY) -m bootcamp.dev.nbgen check
+
+unit: $(STAMP)  ## unit tests only (no notebooks)
+	$(PY) -m pytest -q tests
+
+test: check  ## every unit test, then every notebook under nbval in quick mode
+	BOOTCAMP_QUICK=1 BOOTCAMP_NO_SERVERS=1 $(PY) -m pytest -q -n $(JOBS) --dist loadfile \
+	  --nbval-lax --nbval-current-env --nbval-cell-timeout=600 tests notebooks solutions
+
+report: $(REPORT)  ## run every notebook in quick mode; time + metrics table into README
+
+$(REPORT): $(STAMP) $(wildcard notebooks/*.ipynb solutions/*.ipynb bootcamp/*.py bootcamp/*/*.py)
+	BOOTCAMP_QUICK=1 BOOTCAMP_NO_SERVERS=1 $(PY) -m bootcamp.dev.report --out $@ --readme README.md
+
+lock:  ## re-resolve requirements.in into exact pins in requirements.txt
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet -r requirements.in
+	{ sed -n '1,2p' requirements.txt; .lock-venv/bin/pip freeze --exclude-editable; } > requirements.txt.new
+	mv requirements.txt.new requirements.txt && rm -rf .lock-venv
+
+clean:  ## remove the environment, logs and caches inside the project
+	rm -rf $(VENV) notebooks/logs solutions/logs .pytest_cache

@@ -1,0 +1,110 @@
+"""Learning floors, metric records and the building blocks of self-checks.
+
+Two kinds of check appear in the notebooks:
+
+* **floors** (:func:`floor`) prove that learning happened: a loss below, or an
+  accuracy above, a stated bound. They raise when missed, in both run modes,
+  so CI fails when a lesson stops teaching what it claims.
+* **self-checks** (:mod:`bootcamp.selfcheck`) test a learner's exercise
+  answer. An answer still at its starter value is reported as "not attempted"
+  without raising, so the learner notebook runs top to bottom; a wrong answer
+  raises with a hint. Solution notebooks wrap every self-check in ``assert``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Callable
+from typing import Any
+
+from bootcamp.config import METRICS_ENV
+
+PASS, TODO, FAIL = "\N{WHITE HEAVY CHECK MARK}", "\N{HOURGLASS}", "\N{CROSS MARK}"
+
+
+def record(name: str, value: float, unit: str = "") -> float:
+    """Note a headline metric; ``make report`` collects these per notebook."""
+    value = float(value)
+    path = os.environ.get(METRICS_ENV)
+    if path:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"name": name, "value": value, "unit": unit}) + "\n")
+    return value
+
+
+def floor(name: str, value: float, *, at_least: float | None = None,
+          at_most: float | None = None, unit: str = "") -> float:
+    """Record ``value`` and fail loudly unless it clears the learning floor."""
+    if (at_least is None) == (at_most is None):
+        raise TypeError("give exactly one of at_least= or at_most=")
+    value = record(name, value, unit)
+    ok = math.isfinite(value) and (value >= at_least if at_least is not None else value <= at_most)
+    bound = f">= {at_least:g}" if at_least is not None else f"<= {at_most:g}"
+    shown = f"{name} = {value:.4g}{(' ' + unit) if unit else ''}"
+    if not ok:
+        raise AssertionError(
+            f"{FAIL} Learning floor missed: {shown}, expected {bound}. Training did not "
+            "converge as it should: re-run the notebook from the top (Kernel > Restart "
+            "and Run All); if it still fails, the settings above were changed.")
+    print(f"{PASS} {shown} (floor {bound})")
+    return value
+
+
+# ---------------------------------------------------------------- self-checks
+class NotAttempted(Exception):
+    """Raised inside a self-check when the answer is still the starter."""
+
+
+def is_placeholder(value: Any) -> bool:
+    return value is None or value is Ellipsis
+
+
+def call_answer(fn: Callable, *args, **kwargs):
+    """Call a learner's function; a starter that raises NotImplementedError
+    (or returns a placeholder) counts as not attempted."""
+    try:
+        result = fn(*args, **kwargs)
+    except NotImplementedError as err:
+        raise NotAttempted(str(err) or f"{getattr(fn, '__name__', 'the function')} is not written yet") from None
+    if is_placeholder(result):
+        raise NotAttempted(f"{getattr(fn, '__name__', 'the function')} still returns {result!r}")
+    return result
+
+
+def run_check(title: str, body: Callable[[], None]) -> bool:
+    """Run one self-check: True when passed, False when not attempted yet.
+
+    ``body`` raises :class:`NotAttempted` for a starter answer and
+    ``AssertionError`` (with a hint) for a wrong one.
+    """
+    try:
+        body()
+    except NotAttempted as why:
+        print(f"{TODO} {title}: not attempted yet ({why}). Fill in the TODO above and re-run both cells.")
+        return False
+    except AssertionError as err:
+        raise AssertionError(f"{FAIL} {title}: not right yet. {err}") from None
+    print(f"{PASS} {title}: correct!")
+    return True
+
+
+def require(value: Any, what: str) -> Any:
+    """Inside a check body: fail as 'not attempted' while ``value`` is a starter."""
+    if is_placeholder(value):
+        raise NotAttempted(f"{what} is still {value!r}")
+    return value
+
+
+def close(actual, expected, what: str, *, rtol: float = 1e-2, atol: float = 1e-6) -> None:
+    """Inside a check body: assert two numbers/arrays agree, with a hint."""
+    import numpy as np
+
+    actual_arr = np.asarray(actual, dtype=float)
+    expected_arr = np.asarray(expected, dtype=float)
+    if actual_arr.shape != expected_arr.shape:
+        raise AssertionError(f"{what} has shape {actual_arr.shape}, expected {expected_arr.shape}.")
+    if not np.allclose(actual_arr, expected_arr, rtol=rtol, atol=atol):
+        raise AssertionError(f"{what} is {np.round(actual_arr, 4).tolist()}, "
+                             f"expected about {np.round(expected_arr, 4).tolist()}.")

@@ -1,0 +1,123 @@
+"""Run every notebook on a fresh kernel and tabulate run time and metrics.
+
+Each notebook runs alone (one at a time, so times are not inflated by a
+neighbour), from its own folder, with the kernel start included in its time.
+Headline metrics are what the notebook passed to ``bootcamp.checks.floor`` or
+``record``. The table is written to ``--out`` and, with ``--readme``, between
+the report markers in README.md.
+
+    BOOTCAMP_QUICK=1 python -m bootcamp.dev.report --out reports/quick-mode.md --readme README.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbclient
+import nbformat
+
+from bootcamp.config import METRICS_ENV, mode_name
+
+ROOT = Path(__file__).resolve().parents[2]
+START, END = "<!-- report:start -->", "<!-- report:end -->"
+
+
+def run_notebook(path: Path, timeout: int = 1800) -> tuple[float, list[dict], str]:
+    """Execute one notebook; return (seconds, metrics, error or '')."""
+    nb = nbformat.read(path, as_version=4)
+    with tempfile.TemporaryDirectory() as tmp:
+        metrics_file = Path(tmp, "metrics.jsonl")
+        os.environ[METRICS_ENV] = str(metrics_file)
+        client = nbclient.NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                                         resources={"metadata": {"path": str(path.parent)}})
+        error = ""
+        start = time.perf_counter()
+        try:
+            client.execute()
+        except nbclient.exceptions.CellExecutionError as err:
+            error = str(err).strip().splitlines()[-1][:200]
+        finally:
+            seconds = time.perf_counter() - start
+            os.environ.pop(METRICS_ENV, None)
+        metrics = [json.loads(line) for line in metrics_file.read_text().splitlines()] if metrics_file.exists() else []
+    return seconds, metrics, error
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    device = f"{len(gpus)} GPU" if gpus else "no GPU"
+    return (f"{cpu}, {os.cpu_count()} cores, {device}; Python {platform.python_version()}, "
+            f"TensorFlow {tf.__version__}")
+
+
+def fmt_metric(m: dict) -> str:
+    return f"{m['name']} {m['value']:.4g}{(' ' + m['unit']) if m.get('unit') else ''}"
+
+
+def table(rows: list[tuple[str, float, list[dict], str]]) -> str:
+    lines = ["| notebook | run time (s) | headline metrics |", "| --- | ---: | --- |"]
+    for name, seconds, metrics, error in rows:
+        shown = f"**FAILED**: {error}" if error else "; ".join(fmt_metric(m) for m in metrics) or "-"
+        lines.append(f"| `{name}` | {seconds:.1f} | {shown} |")
+    return "\n".join(lines)
+
+
+def update_readme(readme: Path, block: str) -> None:
+    text = readme.read_text(encoding="utf-8")
+    if START not in text or END not in text:
+        raise SystemExit(f"{readme}: report markers {START} / {END} not found")
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    readme.write_text(f"{head}{START}\n{block}\n{END}{tail}", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("notebooks", nargs="*", type=Path,
+                        help="notebooks to run (default: notebooks/*.ipynb and solutions/*.ipynb)")
+    parser.add_argument("--out", type=Path, default=ROOT / "reports" / f"{mode_name()}-mode.md")
+    parser.add_argument("--readme", type=Path, help="also put the table into this README")
+    args = parser.parse_args(argv)
+
+    paths = args.notebooks or sorted(ROOT.glob("notebooks/*.ipynb")) + sorted(ROOT.glob("solutions/*.ipynb"))
+    rows = []
+    for path in paths:
+        path = path.resolve()
+        seconds, metrics, error = run_notebook(path)
+        name = str(path.relative_to(ROOT))
+        print(f"{name}: {seconds:.1f} s {'FAILED ' + error if error else ''}", flush=True)
+        rows.append((name, seconds, metrics, error))
+
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d")
+    total = sum(r[1] for r in rows)
+    block = (f"Measured by `make report` on {stamp} in **{mode_name()} mode**, one notebook at a "
+             f"time, kernel start included (total {total:.0f} s).  \nMachine: {machine()}.\n\n"
+             + table(rows))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(block + "\n", encoding="utf-8")
+    if args.readme:
+        update_readme(args.readme, block)
+    print(f"wrote {args.out}")
+    return 1 if any(r[3] for r in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""The first code cell of every lesson: mode banner, seeds, environment."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+
+from bootcamp.config import QUICK_ENV, is_quick
+
+
+def setup(seed: int = 42, *, verbose: bool = True) -> None:
+    """Prepare a lesson: seed every generator and say how the notebook runs.
+
+    * seeds Python, NumPy and the Keras backend through
+      ``keras.utils.set_random_seed`` so a re-run reproduces the metrics
+      (on CPU; GPU kernels may differ in the last digits),
+    * asks TensorFlow to grow GPU memory on demand instead of grabbing all of
+      it, so a second notebook can still start,
+    * prints the run mode, versions and the device that will train.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import keras
+    import tensorflow as tf
+
+    gpus = enable_memory_growth(tf)
+    keras.utils.set_random_seed(seed)
+    if verbose:
+        mode = "QUICK (less data, fewer epochs: for CI and a fast look)" if is_quick() else "FULL (the workshop setting)"
+        print(f"Run mode : {mode}  [{QUICK_ENV}={os.environ.get(QUICK_ENV, '')!r}]")
+        print(f"Versions : Python {platform.python_version()}, TensorFlow {tf.__version__}, "
+              f"Keras {keras.__version__} ({keras.backend.backend()} backend)")
+        print(f"Seed     : {seed}")
+        print(f"Device   : {describe_devices(gpus)}")
+
+
+def enable_memory_growth(tf) -> list:
+    """Turn on memory growth for every visible GPU; return the GPU list.
+
+    Must run before the first tensor touches a GPU. If TensorFlow already
+    initialised the device (a cell was run twice), the setting cannot change
+    any more and the error is ignored: growth is then whatever it was.
+    """
+    gpus = tf.config.list_physical_devices("GPU")
+    for gpu in gpus:
+        try:
+            tf.config.experimental.set_memory_growth(gpu, True)
+        except RuntimeError:
+            pass
+    return gpus
+
+
+def describe_devices(gpus: list) -> str:
+    if gpus:
+        return f"{len(gpus)} GPU(s): " + ", ".join(g.name for g in gpus)
+    hint = ("on Colab choose Runtime > Change runtime type > GPU"
+            if in_colab() else "training runs on the CPU; the quick settings keep it short")
+    return f"CPU only, {os.cpu_count()} cores (no GPU found: {hint})"
+
+
+def in_colab() -> bool:
+    return "google.colab" in sys.modules

@@ -1,0 +1,42 @@
+"""Seeding, the environment banner, and the agenda."""
+
+import numpy as np
+
+import bootcamp
+from bootcamp import course
+
+
+def train_once():
+    import keras
+
+    bootcamp.setup(seed=123, verbose=False)
+    x = np.linspace(-1, 1, 64, dtype="float32").reshape(-1, 1)
+    model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(8, activation="relu"),
+                              keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    return np.array(model.fit(x, np.sin(3 * x), epochs=5, batch_size=16, verbose=0).history["loss"])
+
+
+def test_same_seed_reproduces_training_on_cpu():
+    # The tolerance the notebooks promise for a re-run on CPU.
+    first, second = train_once(), train_once()
+    np.testing.assert_allclose(first, second, rtol=1e-5)
+    assert first[-1] < first[0]
+
+
+def test_banner_names_mode_versions_and_device(monkeypatch, capsys):
+    monkeypatch.setenv("BOOTCAMP_QUICK", "1")
+    bootcamp.setup(seed=1)
+    out = capsys.readouterr().out
+    assert "Run mode : QUICK" in out and "TensorFlow 2." in out and "Seed     : 1" in out
+    assert "Device   :" in out
+
+
+def test_agenda_links_only_existing_notebooks(tmp_path):
+    (tmp_path / "00_start_here.ipynb").write_text("{}")
+    table = course.agenda_markdown(tmp_path)
+    assert "[Start here: notebooks, environment, GPU](00_start_here.ipynb)" in table
+    assert "Linear regression: data, model, loss, optimiser *(coming)*" in table
+    assert "| 1:30 | *break* | 15 |" in table
+    stems = [lesson.stem for lesson in course.PATH]
+    assert len(set(stems)) == len(stems)
