@@ -157,10 +157,13 @@ surface = np.mean((w_grid[..., None] * x_train.ravel() + b_grid[..., None] - y_t
 contours = ax_surf.contour(w_grid, b_grid, surface, levels=np.geomspace(0.02, 40, 15), cmap="viridis")
 ax_surf.clabel(contours, fontsize=7, fmt="%.2g")
 for label, path in paths.items():
-    ax_surf.plot(path["w"][:60], path["b"][:60], ".-", markersize=3, label=label)
+    diverged = path["loss"][-1] > path["loss"][0]
+    shown = 6 if diverged else 60                    # a diverging path leaves the picture fast
+    ax_surf.plot(path["w"][:shown], path["b"][:shown], ".-", markersize=4,
+                 linewidth=0.8 if diverged else 1.5, label=f"{label}, first {shown} steps")
 ax_surf.plot(sk_model.coef_[0, 0], sk_model.intercept_[0], "k*", markersize=12, label="exact minimum")
 ax_surf.set(xlim=(-0.2, 0.8), ylim=(-1.5, 2.0), xlabel="slope w", ylabel="intercept b",
-            title="Loss surface L(w, b) and the first 60 steps")
+            title="Loss surface L(w, b) and gradient-descent paths")
 ax_surf.legend(fontsize="small")
 for label, path in paths.items():
     ax_loss.semilogy(path["loss"], label=label)
