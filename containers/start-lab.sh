@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Starts JupyterLab inside a container, always with a token and never as root.
+#   JUPYTER_TOKEN   the token to use (a random one is made and printed if unset)
+#   JUPYTER_PORT    the port inside the container (default 8888)
+#   JUPYTER_IP      the address to bind inside the container (default 0.0.0.0,
+#                   which Docker's -p 127.0.0.1:8888:8888 keeps on the host's
+#                   loopback; Apptainer shares the host network: use 127.0.0.1)
+set -euo pipefail
+
+if [ "$(id -u)" = 0 ]; then
+  echo "Refusing to start JupyterLab as root: run the container as a normal user." >&2
+  exit 1
+fi
+if [ -z "${JUPYTER_TOKEN:-}" ]; then
+  JUPYTER_TOKEN=$(python3 -c 'import secrets; print(secrets.token_hex(24))')
+fi
+export JUPYTER_TOKEN
+port=${JUPYTER_PORT:-8888}
+ip=${JUPYTER_IP:-0.0.0.0}
+
+echo "JupyterLab: http://127.0.0.1:${port}/lab?token=${JUPYTER_TOKEN}"
+exec jupyter lab --no-browser --ip="${ip}" --port="${port}" --ServerApp.port_retries=0 \
+  --ServerApp.root_dir="${PWD}" "$@"
