@@ -4,6 +4,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PORT   ?= 8888
+LAB_ROOT ?= $(CURDIR)
 JOBS   ?= 2
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
@@ -30,13 +31,13 @@ data: $(STAMP)  ## fetch and verify the lessons' datasets into the cache
 	$(PY) -m data_scripts fetch mnist fashion_mnist hurdat2 || \
 	  echo "Some datasets could not be fetched: the lessons will say so and use their offline fallbacks (see README, 'Data')."
 
-lab: $(STAMP) data  ## start JupyterLab on 127.0.0.1 with a token (PORT=8888)
+lab: $(STAMP) data  ## start JupyterLab on 127.0.0.1 with a token (PORT=8888, LAB_ROOT=.)
 	@TOKEN=$$($(PY) -c 'import secrets; print(secrets.token_hex(24))'); \
 	extra=""; if [ "$$(id -u)" = 0 ]; then \
 	  echo "WARNING: running as root; prefer a normal user account (the container does)."; extra="--allow-root"; fi; \
 	echo "JupyterLab: http://127.0.0.1:$(PORT)/lab?token=$$TOKEN"; \
 	JUPYTER_TOKEN=$$TOKEN exec $(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
-	  --ServerApp.port_retries=0 --ServerApp.root_dir="$(CURDIR)" $$extra
+	  --ServerApp.port_retries=0 --ServerApp.root_dir="$(LAB_ROOT)" $$extra
 
 notebooks: $(STAMP)  ## regenerate notebooks/ and solutions/ from masters/
 	$(PY) -m bootcamp.dev.nbgen build
