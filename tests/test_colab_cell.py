@@ -53,3 +53,20 @@ def test_badge_url_points_at_the_notebook():
     repo = nbgen.Repo("https://github.com/org/course", "main")
     assert (repo.colab_url("notebooks/01_x.ipynb")
             == "https://colab.research.google.com/github/org/course/blob/main/notebooks/01_x.ipynb")
+
+
+def test_every_committed_notebook_badge_opens_its_own_path():
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    repo = nbgen.Repo.from_pyproject()
+    notebooks = sorted(root.glob("notebooks/*.ipynb")) + sorted(root.glob("solutions/*.ipynb"))
+    assert notebooks
+    for path in notebooks:
+        cells = json.loads(path.read_text())["cells"]
+        rel = path.relative_to(root).as_posix()
+        assert f"]({repo.colab_url(rel)})" in "".join(cells[1]["source"]), rel
+        first_code = next(c for c in cells if c["cell_type"] == "code")
+        assert first_code["metadata"].get("tags") == ["colab"], rel
+        assert f"/content/dl-bootcamp/{rel.split('/')[0]}" in "".join(first_code["source"]), rel
