@@ -1,0 +1,1 @@
+"""Tropical-cyclone module: classes, synthetic IR imagery, preprocessing."""
