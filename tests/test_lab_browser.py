@@ -87,6 +87,22 @@ def test_lab_listens_on_loopback_and_refuses_requests_without_the_token(lab):
             socket.create_connection((own_ip, lab["port"]), timeout=2).close()
 
 
+def wait_for_kernel(page, lab, timeout=180):
+    """Until the notebook's kernel is running. JupyterLab sometimes asks which
+    kernel to start: accept its proposal (Python 3) when it does."""
+    select = page.locator(".jp-Dialog").get_by_role("button", name="Select", exact=True)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if select.count():
+            select.click()
+        with urllib.request.urlopen(f"{lab['base']}/api/sessions?token={lab['token']}", timeout=5) as reply:
+            sessions = json.load(reply)
+        if any(s.get("kernel", {}).get("execution_state") == "idle" for s in sessions):
+            return
+        page.wait_for_timeout(500)
+    raise AssertionError("the notebook's kernel did not start")
+
+
 def test_start_here_runs_in_the_browser_without_errors(lab):
     notebook = lab["root"] / "notebooks" / "00_start_here.ipynb"
     shots = ROOT / "reports" / "screenshots"
@@ -97,7 +113,7 @@ def test_start_here_runs_in_the_browser_without_errors(lab):
         try:
             page.goto(f"{lab['base']}/lab/tree/notebooks/00_start_here.ipynb?token={lab['token']}")
             page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
+            wait_for_kernel(page, lab)
             page.get_by_role("menuitem", name="Run", exact=True).click()
             page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
             # Run All queues every cell as [*]; done when none is left queued and the
