@@ -81,7 +81,9 @@ panels = [("original (RGB)", photo, None), ("7 x 7 box blur", blurred, "gray"),
           ("gradient magnitude G = sqrt(Gx² + Gy²)", magnitude, "magma")]
 fig, axes = plt.subplots(1, 5, figsize=(20, 3.6))
 for ax, (title, img, cmap) in zip(axes, panels):
-    ax.imshow(img, cmap=cmap)
+    signed = cmap == "RdBu_r"                       # Gx, Gy: symmetric colour scale around zero
+    limit = np.percentile(np.abs(img), 99) if signed else None
+    ax.imshow(img, cmap=cmap, vmin=-limit if signed else None, vmax=limit)
     ax.set_title(title, fontsize=10)
     ax.axis("off")
 
