@@ -1,0 +1,79 @@
+"""Full-mode time per epoch of the lessons' networks on this machine.
+
+    python benchmarks/bench_epoch.py            # lessons 03 and 04, full mode
+
+Runs the solution notebook's own cells (so the benchmark times exactly the
+code the lesson teaches, with no copy of it here) up to the first training
+cell, in full mode, then trains each network for one warm-up step and one
+timed epoch on the full training set. Prints seconds per epoch and images
+per second. Not a test: nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+# notebook -> (marker of the first cell NOT to run, builders to time)
+LESSONS = {
+    "03_mnist_dense": ("class EpochTimer", {"dense 64-64": "make_mlp((64, 64))",
+                                            "dense 512-512": "make_mlp((512, 512), name='wide')",
+                                            "dense 64 x 6": "make_mlp((64,) * 6, name='deep')"}),
+    "04_cnn": ("log_root = bootcamp.logs_dir", {"small CNN": "make_cnn('small')",
+                                                "deeper CNN": "make_cnn('deeper')",
+                                                "regularised CNN": "make_cnn('regularised')"}),
+}
+
+
+def namespace_of(stem: str, stop: str) -> dict:
+    nb = nbformat.read(ROOT / "solutions" / f"{stem}.ipynb", as_version=4)
+    namespace: dict = {"__name__": "__bench__"}
+    cwd = os.getcwd()
+    os.chdir(ROOT / "solutions")
+    try:
+        for cell in nb.cells:
+            if cell.cell_type != "code" or "colab" in cell.metadata.get("tags", []):
+                continue
+            if stop in cell.source:
+                break
+            exec(compile(cell.source, f"{stem}.ipynb", "exec"), namespace)
+    finally:
+        os.chdir(cwd)
+    return namespace
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("lessons", nargs="*", default=list(LESSONS))
+    args = parser.parse_args()
+    os.environ["BOOTCAMP_QUICK"] = "0"
+    import matplotlib
+
+    matplotlib.use("Agg")
+    rows = []
+    for stem in args.lessons:
+        stop, builders = LESSONS[stem]
+        ns = namespace_of(stem, stop)
+        data, n_images = ns["train_data"], len(ns["x_train"])
+        for label, expression in builders.items():
+            model = eval(expression, ns)
+            model.fit(data.take(2), epochs=1, verbose=0)            # build and compile the step first
+            start = time.perf_counter()
+            model.fit(data, epochs=1, verbose=0)
+            seconds = time.perf_counter() - start
+            rows.append((stem, label, model.count_params(), seconds, n_images / seconds))
+            print(f"{stem:>15} {label:>16}: {seconds:7.1f} s/epoch, {n_images / seconds:8.0f} images/s "
+                  f"({n_images:,} images, {model.count_params():,} parameters)", flush=True)
+    import tensorflow as tf
+
+    device = "GPU" if tf.config.list_physical_devices("GPU") else f"CPU ({os.cpu_count()} cores)"
+    print(f"\nfull mode, one epoch each, on {device}; TensorFlow {tf.__version__}")
+
+
+if __name__ == "__main__":
+    main()
