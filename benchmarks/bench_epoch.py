@@ -30,7 +30,9 @@ LESSONS = {
 }
 
 
-def namespace_of(stem: str, stop: str) -> dict:
+def namespace_of(stem: str, stop: str, skip: tuple[str, ...] = ()) -> dict:
+    """Execute the solution notebook's code cells before the one containing
+    ``stop``, leaving out cells containing any of ``skip``."""
     nb = nbformat.read(ROOT / "solutions" / f"{stem}.ipynb", as_version=4)
     namespace: dict = {"__name__": "__bench__"}
     cwd = os.getcwd()
@@ -41,6 +43,8 @@ def namespace_of(stem: str, stop: str) -> dict:
                 continue
             if stop in cell.source:
                 break
+            if any(marker in cell.source for marker in skip):
+                continue
             exec(compile(cell.source, f"{stem}.ipynb", "exec"), namespace)
     finally:
         os.chdir(cwd)
