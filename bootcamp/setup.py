@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import sys
+import warnings
 
 from bootcamp.config import QUICK_ENV, is_quick
 
@@ -20,6 +21,9 @@ def setup(seed: int = 42, *, verbose: bool = True) -> None:
     * prints the run mode, versions and the device that will train.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # Keras 3.15 warns on every fit() from a tf.data pipeline, even when no
+    # shuffle was asked for; the lessons' pipelines shuffle themselves.
+    warnings.filterwarnings("ignore", message="`shuffle=True` was passed", category=UserWarning)
     import keras
     import tensorflow as tf
 
