@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 00 · Start here
 #
-# Welcome to the bootcamp. This first notebook takes ten minutes and makes
+# Welcome to the bootcamp. This first notebook is short. It makes
 # sure that everything the later lessons need works on *your* machine:
 # the Python packages, the processor that will train your networks, and the
 # places where data and logs are kept. It ends with a tiny training run that
@@ -81,7 +81,7 @@ for name, version in [("Python", platform.python_version()), ("NumPy", np.__vers
 # ### Processors and memory
 #
 # Deep learning is dominated by large matrix products, which a GPU computes
-# tens of times faster than a CPU. Everything in this course also runs on a
+# many times faster than a CPU. Everything in this course also runs on a
 # CPU, just more slowly. TensorFlow normally reserves *all* GPU memory the
 # moment it starts; `bootcamp.setup()` switched on **memory growth**, so each
 # notebook takes only what it needs.

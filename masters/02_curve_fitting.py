@@ -276,8 +276,8 @@ curvefit.best_order(best_order, capacity)
 #
 # Each run writes TensorBoard logs to `logs/02_curve_fitting/<variant>`.
 #
-# **This is the slowest cell of the notebook** (about a minute on a laptop CPU
-# in full mode).
+# **This is the slowest cell of the notebook**; README.md lists measured run
+# times.
 
 # %%
 def make_big(variant):

@@ -232,8 +232,8 @@ mnist_dense.predicted_classes(predicted, test_probabilities)
 # Same data, same number of epochs, same optimiser; only the shape changes.
 # Watch three numbers: test accuracy, parameters, and time per epoch.
 #
-# **Slow cell**: it trains two more networks (about a minute on a laptop CPU
-# in full mode, seconds on a GPU).
+# **Slow cell**: it trains two more networks (README.md lists measured times
+# per epoch).
 
 # %%
 variants = {"512-512 (wide)": ((512, 512), "mlp_512_512"), "64 x 6 (deep)": ((64,) * 6, "mlp_64x6")}
@@ -266,7 +266,7 @@ ax_loss.legend(fontsize="small");
 
 # %% [markdown]
 # What the table and curves usually show (full mode makes it clearer):
-# ten times more parameters buy a few tenths of a percent; the wide network's
+# twelve times the parameters buy a small gain in accuracy; the wide network's
 # training loss keeps falling while its validation loss flattens or rises, the
 # over-fitting signature from lesson 02; the deep one trains no better and
 # costs more per epoch. A dense network treats a pixel in the top-left corner
