@@ -210,18 +210,18 @@ def conv_block(x, filters, n_conv, batch_norm):
     return keras.layers.MaxPooling2D(2)(x)
 
 
-def make_cnn(kind, input_shape=(28, 28, 1)):
+def make_cnn(kind, dropout=0.4, input_shape=(28, 28, 1)):
     deep, regularised = kind in ("deeper", "regularised"), kind == "regularised"
     inputs = keras.Input(shape=input_shape)
     x = conv_block(inputs, width, 2 if deep else 1, regularised)
     x = conv_block(x, 2 * width, 2 if deep else 1, regularised)
     x = keras.layers.Flatten()(x)
     if regularised:
-        x = keras.layers.Dropout(0.4)(x)
+        x = keras.layers.Dropout(dropout)(x)
     if deep:
         x = keras.layers.Dense(128, activation="relu")(x)
     if regularised:
-        x = keras.layers.Dropout(0.4)(x)
+        x = keras.layers.Dropout(dropout)(x)
     outputs = keras.layers.Dense(10, activation="softmax")(x)
     model = keras.Model(inputs, outputs, name=f"cnn_{kind}")
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
@@ -320,6 +320,9 @@ fx_train, fy_train = prepare(fx_all[:n_train]), fy_all[:n_train]
 fx_val, fy_val = prepare(fx_all[-n_val:]), fy_all[-n_val:]
 fx_test = prepare(fx_test_raw)
 f_train_data, f_val_data = batches(fx_train, fy_train, shuffle=True), batches(fx_val, fy_val, 512)
+# Harder to fit than MNIST: with MNIST's dropout the CNN under-fits (its training
+# accuracy stays below its validation accuracy), so it gets less.
+fashion_dropout = 0.2
 
 fig, axes = plt.subplots(2, 8, figsize=(12, 3.6))
 for ax, img, label in zip(axes.flat, fx_all, fy_all):
@@ -330,7 +333,7 @@ for ax, img, label in zip(axes.flat, fx_all, fy_all):
 # %%
 fashion_results, fashion_models = {}, {}
 for kind in ["small", "regularised"]:
-    model = make_cnn(kind)
+    model = make_cnn(kind, dropout=fashion_dropout)
     _, seconds = train(model, f_train_data, f_val_data, f"fashion_{kind}")
     _, accuracy = model.evaluate(fx_test, fy_test, verbose=0)
     fashion_results[kind], fashion_models[kind] = (model.count_params(), accuracy, seconds), model
