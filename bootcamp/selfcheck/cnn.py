@@ -14,7 +14,7 @@ def output_size(size, n=28, k=5, s=2) -> bool:
         layer = keras.layers.Conv2D(1, k, strides=s, padding="valid")
         expected = layer.compute_output_shape((None, n, n, 1))[1]
         assert value == expected, f"got {value}; use floor((n + 2p - k) / s) + 1 with n={n}, k={k}, s={s}, p=0."
-    return run_check("Exercise 1 (output size of a convolution)", body)
+    return run_check("Exercise 2 (output size of a convolution)", body)
 
 
 def horizontal_edge_kernel(kernel) -> bool:
@@ -32,7 +32,7 @@ def horizontal_edge_kernel(kernel) -> bool:
         assert on_edge > 1e-6, "the kernel gives no response on a horizontal edge."
         assert across < 0.2 * on_edge, ("it responds to vertical edges too: weights should change from top row "
                                          "to bottom row, and stay the same along each row.")
-    return run_check("Exercise 2 (a horizontal-edge kernel)", body)
+    return run_check("Exercise 1 (a horizontal-edge kernel)", body)
 
 
 def conv_parameters(n_params, k=3, c_in=32, c_out=64) -> bool:
