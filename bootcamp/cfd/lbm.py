@@ -35,6 +35,19 @@ def _equilibrium(rho, ux, uy, i, cx, cy, w):
     return w[i] * rho * (1.0 + cu + 0.5 * cu * cu - 1.5 * (ux * ux + uy * uy))
 
 
+@njit(cache=True, fastmath=True)
+def _moments_at(f, y, x, cx, cy):
+    """Density and momentum of the populations stored at cell (y, x)."""
+    rho = 0.0
+    mx = 0.0
+    my = 0.0
+    for i in range(9):
+        rho += f[i, y, x]
+        mx += f[i, y, x] * cx[i]
+        my += f[i, y, x] * cy[i]
+    return rho, mx, my
+
+
 @njit(parallel=True, fastmath=True, cache=True)
 def _step(f, out, solid, omega, gx, gy, inlet_ux, periodic, cx, cy, w, opp):
     """One pull-stream + collide step from ``f`` into ``out``; returns nothing."""
@@ -73,14 +86,7 @@ def _step(f, out, solid, omega, gx, gy, inlet_ux, periodic, cx, cy, w, opp):
                 # velocity inlet (density from the first interior column) and
                 # pressure outlet (rho = 1, velocity from the last interior column),
                 # both imposed as equilibrium populations
-                xn = 1 if x == 0 else nx - 2
-                rho_n = 0.0
-                mx_n = 0.0
-                my_n = 0.0
-                for i in range(9):
-                    rho_n += f[i, y, xn]
-                    mx_n += f[i, y, xn] * cx[i]
-                    my_n += f[i, y, xn] * cy[i]
+                rho_n, mx_n, my_n = _moments_at(f, y, 1 if x == 0 else nx - 2, cx, cy)
                 if x == 0:
                     rho, ux, uy = rho_n, inlet_ux[y], 0.0
                 else:
@@ -106,13 +112,7 @@ def _velocity(f, solid, gx, gy, cx, cy):
         for x in range(nx):
             if solid[y, x]:
                 continue
-            r = 0.0
-            mx = 0.0
-            my = 0.0
-            for i in range(9):
-                r += f[i, y, x]
-                mx += f[i, y, x] * cx[i]
-                my += f[i, y, x] * cy[i]
+            r, mx, my = _moments_at(f, y, x, cx, cy)
             rho[y, x] = r
             ux[y, x] = (mx + 0.5 * gx) / r
             uy[y, x] = (my + 0.5 * gy) / r
