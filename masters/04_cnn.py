@@ -303,8 +303,8 @@ ax.legend();
 # The small CNN typically beats the dense network with fewer parameters, the
 # payoff of sharing weights across positions. Depth adds capacity; batch norm
 # and dropout let it train fast without over-fitting. In full mode the
-# regularised CNN is expected to pass 0.992 test accuracy, the level of
-# Keras' reference MNIST CNN.
+# regularised CNN reaches the level of Keras' reference MNIST CNN (README.md
+# gives the measured accuracy).
 #
 # ## Fashion-MNIST: the drop-in harder problem
 #
@@ -460,7 +460,7 @@ floor("MNIST best CNN test accuracy", max(mnist_results[k][1] for k in ("small",
 floor("MNIST small CNN beats the dense net", mnist_results["small"][1] - mnist_results["dense 64-64"][1],
       at_least=bootcamp.choose(full=0.005, quick=0.0))
 floor("Fashion-MNIST best CNN test accuracy", max(acc for _, acc, _ in fashion_results.values()),
-      at_least=bootcamp.choose(full=0.925, quick=0.78))
+      at_least=bootcamp.choose(full=0.92, quick=0.78))
 
 # %% [markdown]
 # ## What to remember
