@@ -1,1 +1,5 @@
-"""Command line for the bootcamp's datasets: ``python -m data_scripts --help``."""
+"""The bootcamp's data command line: ``python -m data_scripts --help``.
+
+The commands live in :mod:`bootcamp.data.cli`; this package only gives them
+the short name used by the Makefile and the ``bootcamp-data`` console script.
+"""

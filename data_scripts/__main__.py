@@ -1,8 +1,10 @@
-"""``python -m data_scripts``: see bootcamp.data.cli for the commands and exit codes."""
+"""``python -m data_scripts``: see :mod:`bootcamp.data.cli` for the commands and exit codes."""
 
 import sys
 
 from bootcamp.data.cli import main
+
+__all__ = ["main"]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -57,3 +57,67 @@ def test_output_size_and_conv_parameters():
 def test_challenge_without_an_entry_reports_the_target(capsys):
     assert np.isnan(cnn.challenge(None, None, None, target=0.9))
     assert "Score to beat: 0.9000" in capsys.readouterr().out
+
+
+def _mlp(hidden, *, activation="relu", output="softmax", input_shape=(28, 28)):
+    import keras
+
+    layers = [keras.Input(shape=input_shape), keras.layers.Flatten()]
+    layers += [keras.layers.Dense(units, activation=activation) for units in hidden]
+    layers += [keras.layers.Dense(10, activation=output)]
+    return keras.Sequential(layers)
+
+
+def test_mlp_variant():
+    assert mnist_dense.mlp_variant(None) is False
+    assert mnist_dense.mlp_variant(_mlp((256, 128))) is True
+    assert mnist_dense.mlp_variant(_mlp((32,)), hidden=(32,)) is True      # expected shape follows `hidden`
+    with pytest.raises(AssertionError, match=r"\(128, 256, 10\)"):
+        mnist_dense.mlp_variant(_mlp((128, 256)))
+    with pytest.raises(AssertionError, match="softmax"):
+        mnist_dense.mlp_variant(_mlp((256, 128), output=None))
+    with pytest.raises(AssertionError, match="'relu'"):
+        mnist_dense.mlp_variant(_mlp((256, 128), activation="tanh"))
+    with pytest.raises(AssertionError, match="28 x 28"):
+        mnist_dense.mlp_variant(_mlp((256, 128), input_shape=(784,)))
+    with pytest.raises(AssertionError, match="Keras model"):
+        mnist_dense.mlp_variant("a model")
+
+
+def test_most_confused_pair():
+    names = ["cat", "dog", "fox"]
+    matrix = np.array([[50, 9, 1],
+                       [3, 40, 2],
+                       [4, 0, 60]])
+    assert cnn.most_confused_pair(None, matrix, names) is False
+    assert cnn.most_confused_pair(("cat", "dog"), matrix, names) is True
+    assert cnn.most_confused_pair(["cat", "dog"], matrix, names) is True
+    with pytest.raises(AssertionError, match="wrong order"):
+        cnn.most_confused_pair(("dog", "cat"), matrix, names)
+    with pytest.raises(AssertionError, match="diagonal"):
+        cnn.most_confused_pair(("fox", "fox"), matrix, names)
+    with pytest.raises(AssertionError, match="another pair has 9"):
+        cnn.most_confused_pair(("fox", "cat"), matrix, names)
+    with pytest.raises(AssertionError, match="names"):
+        cnn.most_confused_pair((0, 1), matrix, names)
+    with pytest.raises(AssertionError, match="not one of"):
+        cnn.most_confused_pair(("cat", "wolf"), matrix, names)
+
+
+def test_image_helpers_draw_without_error():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from bootcamp.plots_images import compare_models, filter_panels, image_grid
+
+    rng = np.random.default_rng(0)
+    fig = image_grid(rng.random((5, 28, 28)), [f"image {i}\nline two" for i in range(5)], ncols=3, title="grid")
+    assert len(fig.axes) == 6                                # 2 rows x 3 columns, the last one blank
+    fig = filter_panels([("rgb", rng.random((8, 8, 3))), ("signed", rng.normal(size=(8, 8)))], signed=("signed",))
+    assert fig.axes[1].images[0].get_clim()[0] == -fig.axes[1].images[0].get_clim()[1]   # centred on zero
+    fig = compare_models({"a": {"acc accuracy": 0.9, "n": 1234}, "b": {"acc accuracy": 0.95, "n": 99}},
+                         {"acc accuracy": "accuracy", "n": "parameters"})
+    assert len(fig.axes) == 2
+    plt.close("all")

@@ -1,206 +1,574 @@
-"""D2Q9 lattice Boltzmann (BGK) for steady 2-D channel flow past obstacles.
+"""D2Q9 lattice-Boltzmann solver for steady 2-D flow past an obstacle in a channel.
 
-Lattice units throughout: grid spacing 1, time step 1, speed of sound
-1/sqrt(3). The kinematic viscosity ``nu`` sets the relaxation time
-``tau = 3 nu + 0.5``. Solid cells (the obstacle, and the channel walls when
-asked) reflect populations by half-way bounce-back, which puts a no-slip
-wall half-way between a fluid and a solid cell. A body force enters with
-Guo's forcing scheme (second-order accurate, used for the Poiseuille check).
+Everything is in lattice units: grid spacing 1, time step 1, speed of sound
+``1/sqrt(3)``, pressure ``p = rho / 3``. The grid has ``ny`` rows and ``nx``
+columns; row index ``y`` and column index ``x`` are the cell centres.
 
-Boundaries in x: periodic, or an open channel: a velocity inlet at x = 0
-(the prescribed profile, density taken from the first interior column) and a
-pressure outlet at the right edge (density 1, velocity of the last interior
-column), both imposed as equilibrium populations. Single precision, one fused stream-collide kernel compiled by
-numba; :mod:`bootcamp.cfd.reference` holds a plain-NumPy version of the same
-step for cross-checking.
+Physics
+    * D2Q9 velocity set; two-relaxation-time (TRT) collision by default, BGK on
+      request. The symmetric rate comes from the viscosity,
+      ``tau = 3 nu + 0.5``; the antisymmetric one from the "magic" parameter
+      ``(tau+ - 1/2)(tau- - 1/2) = 3/16``, which puts a bounce-back wall
+      exactly half-way between a fluid and a solid cell whatever the
+      viscosity. With ``magic = (tau - 1/2)**2`` TRT *is* BGK.
+    * Half-way bounce-back on every solid cell of the obstacle mask and on the
+      channel walls, which lie half a cell beyond the first and the last row
+      (so every cell of the grid is computed, and the mask holds the obstacle
+      only).
+    * In x: an open channel (default) with a parabolic velocity inlet in
+      column 0 (density taken from column 1) and an outlet in the last column
+      (velocity of the column before, density nudged towards 1: see
+      ``OUTLET_PRESSURE_RELAXATION``), both by non-equilibrium extrapolation;
+      or periodic.
+    * An optional uniform body force (Guo's forcing, split into its symmetric
+      and antisymmetric parts for TRT), used for the Poiseuille check.
+
+Speed
+    One fused kernel does streaming (pull), bounce-back, collision and the
+    inlet/outlet for every cell of a row, rows in parallel; two population
+    buffers swap roles each step. It is compiled by numba with
+    ``cache=True``, so only the first import on a machine pays the compile.
+    :mod:`bootcamp.cfd.reference` holds the same physics in plain NumPy.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from numba import njit, prange
 
+__all__ = [
+    "CX",
+    "CY",
+    "OPP",
+    "W",
+    "FlowResult",
+    "Simulation",
+    "parabolic_profile",
+    "relaxation_rates",
+    "run_to_steady_state",
+    "shifted_equilibrium",
+    "solve",
+    "warm_up",
+]
+
+Collision = Literal["trt", "bgk"]
+
+# D2Q9: rest, the four axis directions, then the four diagonals.
 CX = np.array([0, 1, 0, -1, 0, 1, -1, -1, 1], dtype=np.int64)
 CY = np.array([0, 0, 1, 0, -1, 1, 1, -1, -1], dtype=np.int64)
 W = np.array([4 / 9] + [1 / 9] * 4 + [1 / 36] * 4, dtype=np.float32)
-OPP = np.array([0, 3, 4, 1, 2, 7, 8, 5, 6], dtype=np.int64)
+OPP = np.array([0, 3, 4, 1, 2, 7, 8, 5, 6], dtype=np.int64)  # c[OPP[i]] == -c[i]
+
+MAGIC_TRT = 3.0 / 16.0
+MAX_STABLE_SPEED = 0.4  # above this the flow is no longer weakly compressible
+# The outlet copies the density of the column before and moves it this
+# fraction of the way towards 1 each step. A hard rho = 1 would reflect sound
+# waves back into the channel, where they ring between the inlet and the
+# outlet for ~1e5 steps and stall convergence; a pure copy lets them out but
+# lets the total mass drift. One per cent does both jobs: the outlet density
+# settles within about 0.5% of 1.
+OUTLET_PRESSURE_RELAXATION = 0.01
+
+# float32 constants: numba freezes these globals, so the kernel stays in single precision.
+_F = np.float32
+_0, _HALF, _1, _1_5, _2, _3, _4_5, _9 = _F(0), _F(0.5), _F(1), _F(1.5), _F(2), _F(3), _F(4.5), _F(9)
+_W1, _W2 = _F(1 / 9), _F(1 / 36)
+_OUTLET_RELAX = _F(OUTLET_PRESSURE_RELAXATION)
 
 
-@njit(cache=True, fastmath=True)
-def _equilibrium(rho, ux, uy, i, cx, cy, w):
-    cu = 3.0 * (cx[i] * ux + cy[i] * uy)
-    return w[i] * rho * (1.0 + cu + 0.5 * cu * cu - 1.5 * (ux * ux + uy * uy))
+# --------------------------------------------------------------------------- kernels
+#
+# The kernels store h_i = f_i - w_i, the populations minus their values at
+# rest (rho = 1, u = 0). h is about a hundred times smaller than f, so float32
+# keeps about two more digits of the flow; the physics is unchanged.
 
 
-@njit(cache=True, fastmath=True)
-def _moments_at(f, y, x, cx, cy):
-    """Density and momentum of the populations stored at cell (y, x)."""
-    rho = 0.0
-    mx = 0.0
-    my = 0.0
+@njit(fastmath=True, cache=True, inline="always")
+def _symmetric_parts(w, cu, cg, rho, drho, usq15, ug3):
+    """Symmetric equilibrium (shifted by w) and symmetric force term of a
+    direction with ``cu = c.u`` and ``cg = c.g``."""
+    return w * (drho + rho * (_4_5 * cu * cu - usq15)), w * (_9 * cu * cg - ug3)
+
+
+@njit(fastmath=True, cache=True, inline="always")
+def _collide_pair(hi, ho, w, cu, cg, rho, eq_sym, src_sym, op, om, sp, sm):
+    """TRT collision of an opposite pair: symmetric parts relax at ``op``,
+    antisymmetric parts at ``om``; Guo's force terms weighted by ``1 - omega/2``."""
+    d_sym = op * (eq_sym - _HALF * (hi + ho)) + sp * src_sym
+    d_anti = om * (_3 * w * rho * cu - _HALF * (hi - ho)) + sm * _3 * w * cg
+    return hi + d_sym + d_anti, ho + d_sym - d_anti
+
+
+@njit(fastmath=True, cache=True, inline="always")
+def _update_cell(src, dst, walls, y, ylo, yhi, x, xw, xe, op, om, sp, sm, gx, gy):
+    """Pull the nine populations into cell (y, x), bounce back those that would
+    come from a solid cell, collide, and store the result (zero in solids).
+
+    ``walls`` is the obstacle mask padded with a solid row above and below
+    (row ``y + 1`` of it is grid row ``y``); ``ylo``/``yhi`` are the rows
+    above/below clamped into the grid (their values are unused at a wall);
+    ``xw``/``xe`` are the west/east columns (wrapped).
+    """
+    # Both candidates are loaded first, so the choice is a select, not a branch.
+    h0 = src[0, y, x]
+    a, b = src[1, y, xw], src[3, y, x]
+    h1 = b if walls[y + 1, xw] else a
+    a, b = src[3, y, xe], src[1, y, x]
+    h3 = b if walls[y + 1, xe] else a
+    a, b = src[2, ylo, x], src[4, y, x]
+    h2 = b if walls[y, x] else a
+    a, b = src[4, yhi, x], src[2, y, x]
+    h4 = b if walls[y + 2, x] else a
+    a, b = src[5, ylo, xw], src[7, y, x]
+    h5 = b if walls[y, xw] else a
+    a, b = src[6, ylo, xe], src[8, y, x]
+    h6 = b if walls[y, xe] else a
+    a, b = src[7, yhi, xe], src[5, y, x]
+    h7 = b if walls[y + 2, xe] else a
+    a, b = src[8, yhi, xw], src[6, y, x]
+    h8 = b if walls[y + 2, xw] else a
+
+    solid = walls[y + 1, x]
+    drho = h0 + h1 + h2 + h3 + h4 + h5 + h6 + h7 + h8
+    drho = _0 if solid else drho  # keeps the (discarded) solid-cell arithmetic finite
+    rho = _1 + drho
+    inv_rho = _1 / rho
+    ux = (h1 + h5 + h8 - h3 - h6 - h7 + _HALF * gx) * inv_rho
+    uy = (h2 + h5 + h6 - h4 - h7 - h8 + _HALF * gy) * inv_rho
+    usq15 = _1_5 * (ux * ux + uy * uy)
+    ug3 = _3 * (ux * gx + uy * gy)
+
+    e1, s1 = _symmetric_parts(_W1, ux, gx, rho, drho, usq15, ug3)
+    e2, s2 = _symmetric_parts(_W1, uy, gy, rho, drho, usq15, ug3)
+    e5, s5 = _symmetric_parts(_W2, ux + uy, gx + gy, rho, drho, usq15, ug3)
+    e6, s6 = _symmetric_parts(_W2, uy - ux, gy - gx, rho, drho, usq15, ug3)
+    # The rest population takes what the pairs leave, so that the collision
+    # conserves mass to rounding whatever the float32 weights sum to.
+    e0 = drho - _2 * (e1 + e2 + e5 + e6)
+    s0 = -_2 * (s1 + s2 + s5 + s6)
+    g0 = h0 + op * (e0 - h0) + sp * s0
+    g1, g3 = _collide_pair(h1, h3, _W1, ux, gx, rho, e1, s1, op, om, sp, sm)
+    g2, g4 = _collide_pair(h2, h4, _W1, uy, gy, rho, e2, s2, op, om, sp, sm)
+    g5, g7 = _collide_pair(h5, h7, _W2, ux + uy, gx + gy, rho, e5, s5, op, om, sp, sm)
+    g6, g8 = _collide_pair(h6, h8, _W2, uy - ux, gy - gx, rho, e6, s6, op, om, sp, sm)
+
+    dst[0, y, x] = _0 if solid else g0
+    dst[1, y, x] = _0 if solid else g1
+    dst[2, y, x] = _0 if solid else g2
+    dst[3, y, x] = _0 if solid else g3
+    dst[4, y, x] = _0 if solid else g4
+    dst[5, y, x] = _0 if solid else g5
+    dst[6, y, x] = _0 if solid else g6
+    dst[7, y, x] = _0 if solid else g7
+    dst[8, y, x] = _0 if solid else g8
+
+
+@njit(fastmath=True, cache=True, inline="always")
+def _shifted_feq(i, rho, ux, uy):
+    """Equilibrium population i minus its weight."""
+    cu = _F(CX[i]) * ux + _F(CY[i]) * uy
+    return W[i] * (rho - _1 + rho * (_3 * cu + _4_5 * cu * cu - _1_5 * (ux * ux + uy * uy)))
+
+
+@njit(fastmath=True, cache=True, inline="always")
+def _cell_moments(h, y, x, gx, gy):
+    """Density and velocity of the post-collision populations of one cell."""
+    rho = _1
+    jx = _0
+    jy = _0
     for i in range(9):
-        rho += f[i, y, x]
-        mx += f[i, y, x] * cx[i]
-        my += f[i, y, x] * cy[i]
-    return rho, mx, my
+        rho += h[i, y, x]
+        jx += _F(CX[i]) * h[i, y, x]
+        jy += _F(CY[i]) * h[i, y, x]
+    return rho, (jx - _HALF * gx) / rho, (jy - _HALF * gy) / rho
+
+
+@njit(fastmath=True, cache=True, inline="always")
+def _open_ends(dst, y, inlet_u, gx, gy):
+    """Inlet (column 0) and outlet (last column) of row y, by non-equilibrium
+    extrapolation (Guo, Zheng & Shi 2002): the equilibrium for the boundary
+    density and velocity plus the non-equilibrium part of the neighbouring
+    column, already updated in ``dst`` this step.
+
+    Inlet: the inflow velocity, the density of column 1. Outlet: the
+    velocity of the column before and its density moved a little towards 1
+    (``OUTLET_PRESSURE_RELAXATION``).
+    """
+    nx = dst.shape[2]
+    rho_1, ux_1, uy_1 = _cell_moments(dst, y, 1, gx, gy)
+    rho_n, ux_n, uy_n = _cell_moments(dst, y, nx - 2, gx, gy)
+    rho_out = rho_n + _OUTLET_RELAX * (_1 - rho_n)
+    for i in range(9):
+        neq_in = dst[i, y, 1] - _shifted_feq(i, rho_1, ux_1, uy_1)
+        dst[i, y, 0] = _shifted_feq(i, rho_1, inlet_u[y], _0) + neq_in
+        neq_out = dst[i, y, nx - 2] - _shifted_feq(i, rho_n, ux_n, uy_n)
+        dst[i, y, nx - 1] = _shifted_feq(i, rho_out, ux_n, uy_n) + neq_out
 
 
 @njit(parallel=True, fastmath=True, cache=True)
-def _step(f, out, solid, omega, gx, gy, inlet_ux, periodic, cx, cy, w, opp):
-    """One pull-stream + collide step from ``f`` into ``out``; returns nothing."""
-    ny, nx = solid.shape
-    force_pre = 1.0 - 0.5 * omega
+def _step(src, dst, walls, inlet_u, periodic, op, om, gx, gy):
+    """One time step from ``src`` into ``dst``; rows in parallel."""
+    ny, nx = src.shape[1], src.shape[2]
+    sp = _1 - _HALF * op
+    sm = _1 - _HALF * om
     for y in prange(ny):
-        pulled = np.empty(9, dtype=np.float32)
+        ylo = max(y - 1, 0)
+        yhi = min(y + 1, ny - 1)
         for x in range(nx):
-            if solid[y, x]:
-                for i in range(9):
-                    out[i, y, x] = 0.0
-                continue
-            for i in range(9):
-                ys = y - cy[i]
-                xs = x - cx[i]
-                if periodic:
-                    xs = xs % nx
-                elif xs < 0:
-                    xs = 0
-                elif xs >= nx:
-                    xs = nx - 1
-                if ys < 0 or ys >= ny or solid[ys, xs]:
-                    pulled[i] = f[opp[i], y, x]              # half-way bounce-back
-                else:
-                    pulled[i] = f[i, ys, xs]
-            rho = 0.0
-            mx = 0.0
-            my = 0.0
-            for i in range(9):
-                rho += pulled[i]
-                mx += pulled[i] * cx[i]
-                my += pulled[i] * cy[i]
-            ux = (mx + 0.5 * gx) / rho
-            uy = (my + 0.5 * gy) / rho
-            if not periodic and (x == 0 or x == nx - 1):
-                # velocity inlet (density from the first interior column) and
-                # pressure outlet (rho = 1, velocity from the last interior column),
-                # both imposed as equilibrium populations
-                rho_n, mx_n, my_n = _moments_at(f, y, 1 if x == 0 else nx - 2, cx, cy)
-                if x == 0:
-                    rho, ux, uy = rho_n, inlet_ux[y], 0.0
-                else:
-                    rho, ux, uy = 1.0, mx_n / rho_n, my_n / rho_n
-                for i in range(9):
-                    out[i, y, x] = _equilibrium(rho, ux, uy, i, cx, cy, w)
-                continue
-            for i in range(9):
-                feq = _equilibrium(rho, ux, uy, i, cx, cy, w)
-                ci_u = cx[i] * ux + cy[i] * uy
-                source = w[i] * force_pre * (3.0 * ((cx[i] - ux) * gx + (cy[i] - uy) * gy)
-                                             + 9.0 * ci_u * (cx[i] * gx + cy[i] * gy))
-                out[i, y, x] = pulled[i] + omega * (feq - pulled[i]) + source
+            xw = x - 1 if x > 0 else nx - 1
+            xe = x + 1 if x < nx - 1 else 0
+            _update_cell(src, dst, walls, y, ylo, yhi, x, xw, xe, op, om, sp, sm, gx, gy)
+        if not periodic:  # the wrapped end columns computed above are replaced
+            _open_ends(dst, y, inlet_u, gx, gy)
+
+
+@njit(cache=True)
+def _run(a, b, walls, inlet_u, periodic, op, om, gx, gy, steps):
+    """``steps`` steps ping-ponging between ``a`` and ``b``; the result is in
+    ``a`` for an even count and in ``b`` for an odd one."""
+    for s in range(steps):
+        if s % 2 == 0:
+            _step(a, b, walls, inlet_u, periodic, op, om, gx, gy)
+        else:
+            _step(b, a, walls, inlet_u, periodic, op, om, gx, gy)
 
 
 @njit(parallel=True, fastmath=True, cache=True)
-def _velocity(f, solid, gx, gy, cx, cy):
+def _moments(h, solid, gx, gy):
+    """Density and velocity of every cell (zero in solid cells), float32.
+
+    ``h`` holds post-collision populations, whose momentum already includes
+    the whole force of the step; the velocity is the mean of the momenta
+    before and after collision, ``(j - g/2) / rho``.
+    """
     ny, nx = solid.shape
     rho = np.zeros((ny, nx), dtype=np.float32)
-    ux = np.zeros((ny, nx), dtype=np.float32)
-    uy = np.zeros((ny, nx), dtype=np.float32)
+    vx = np.zeros((ny, nx), dtype=np.float32)
+    vy = np.zeros((ny, nx), dtype=np.float32)
     for y in prange(ny):
         for x in range(nx):
-            if solid[y, x]:
-                continue
-            r, mx, my = _moments_at(f, y, x, cx, cy)
-            rho[y, x] = r
-            ux[y, x] = (mx + 0.5 * gx) / r
-            uy[y, x] = (my + 0.5 * gy) / r
-    return rho, ux, uy
+            if not solid[y, x]:
+                rho[y, x], vx[y, x], vy[y, x] = _cell_moments(h, y, x, gx, gy)
+    return rho, vx, vy
 
 
-@dataclass
-class Flow:
-    vx: np.ndarray            # (ny, nx) float32, zero in solid cells
+# --------------------------------------------------------------------------- public API
+
+
+def relaxation_rates(nu: float, collision: Collision = "trt") -> tuple[float, float]:
+    """Symmetric and antisymmetric relaxation rates ``(omega+, omega-)`` for viscosity ``nu``.
+
+    ``omega+ = 1 / tau`` with ``tau = 3 nu + 0.5``; for TRT ``omega-`` follows
+    from the magic parameter 3/16, for BGK it equals ``omega+``.
+    """
+    if not nu > 0:
+        raise ValueError(f"the viscosity nu must be positive (got {nu}); the bootcamp uses 0.05")
+    tau = 3.0 * nu + 0.5
+    if collision == "bgk":
+        return 1.0 / tau, 1.0 / tau
+    if collision == "trt":
+        tau_minus = 0.5 + MAGIC_TRT / (tau - 0.5)
+        return 1.0 / tau, 1.0 / tau_minus
+    raise ValueError(f"collision must be 'trt' or 'bgk', not {collision!r}")
+
+
+def parabolic_profile(ny: int, u_max: float) -> np.ndarray:
+    """Poiseuille profile at the ``ny`` cell centres, float32.
+
+    The no-slip walls sit half a cell beyond the first and the last row, at
+    ``y = -0.5`` and ``y = ny - 0.5``; the peak ``u_max`` is on the centre
+    line and the mean is about ``2/3 u_max``.
+    """
+    y = np.arange(ny, dtype=np.float64)
+    profile = 4.0 * u_max * (y + 0.5) * (ny - 0.5 - y) / ny**2
+    return profile.astype(np.float32)
+
+
+@dataclass(frozen=True)
+class FlowResult:
+    """A (steady) flow field and how it was obtained.
+
+    ``vx``, ``vy`` and ``rho`` are float32 ``(ny, nx)`` arrays in lattice
+    units; velocities are zero inside the obstacle. ``change`` is the relative
+    change of the velocity field over the last check interval (the quantity
+    compared with ``tol``); ``mlups`` counts every cell of the grid, solid or
+    not, per second of ``seconds`` (wall time of the stepping loop, checks
+    included, compilation excluded).
+    """
+
+    vx: np.ndarray
     vy: np.ndarray
     rho: np.ndarray
     steps: int
     converged: bool
     seconds: float
+    mlups: float
+    change: float
+
+
+class Simulation:
+    """The populations of one flow and the means to advance and read them.
+
+    Parameters
+    ----------
+    obstacle:
+        Boolean ``(ny, nx)`` mask, True in solid cells. The channel walls are
+        not part of it: they lie half a cell beyond the first and last rows.
+    nu:
+        Kinematic viscosity (lattice units); ``tau = 3 nu + 0.5``.
+    u_max:
+        Peak of the parabolic inflow (ignored when ``periodic``). Keep it
+        below about 0.2: the method needs a small Mach number.
+    periodic:
+        Periodic in x instead of an inlet and an outlet.
+    force:
+        Uniform body force ``(gx, gy)`` per unit volume.
+    collision:
+        ``"trt"`` (default) or ``"bgk"``.
+
+    ``h`` holds the post-collision populations minus their rest values,
+    ``f_i - w_i``, float32 ``(9, ny, nx)`` (zero in solid cells);
+    :meth:`populations` gives ``f`` itself. Subclasses change the stepping
+    only, by overriding :meth:`_advance`.
+    """
+
+    def __init__(
+        self,
+        obstacle: np.ndarray,
+        *,
+        nu: float = 0.05,
+        u_max: float = 0.1,
+        periodic: bool = False,
+        force: tuple[float, float] = (0.0, 0.0),
+        collision: Collision = "trt",
+    ) -> None:
+        self.obstacle = _check_obstacle(obstacle, periodic)
+        self.ny, self.nx = self.obstacle.shape
+        if not periodic and not 0 <= u_max < MAX_STABLE_SPEED:
+            raise ValueError(f"u_max={u_max} is outside [0, {MAX_STABLE_SPEED}); use about 0.1")
+        self.nu = float(nu)
+        self.u_max = float(u_max)
+        self.periodic = bool(periodic)
+        self.force = (float(force[0]), float(force[1]))
+        self.collision: Collision = collision
+        self.omega_plus, self.omega_minus = relaxation_rates(nu, collision)
+        if periodic:
+            self.inlet = np.zeros(self.ny, dtype=np.float32)
+        else:
+            self.inlet = parabolic_profile(self.ny, u_max)
+        # the obstacle with a solid row above and below: the channel walls
+        self.walls = np.ones((self.ny + 2, self.nx), dtype=np.bool_)
+        self.walls[1:-1] = self.obstacle
+        # start from the inflow profile everywhere (at rest when periodic)
+        start_u = np.zeros((self.ny, self.nx)) + self.inlet[:, None]
+        self.h = shifted_equilibrium(np.ones_like(start_u), start_u, np.zeros_like(start_u))
+        self.h[:, self.obstacle] = 0.0
+        self._spare = np.empty_like(self.h)
+        self.steps = 0
 
     @property
-    def mlups(self) -> float:
-        """Million lattice-cell updates per second over the whole run."""
-        return self.vx.size * self.steps / self.seconds / 1e6
+    def cells(self) -> int:
+        return self.ny * self.nx
+
+    def run(self, steps: int) -> None:
+        """Advance the flow by ``steps`` time steps."""
+        if steps < 0:
+            raise ValueError(f"steps must be >= 0, got {steps}")
+        if steps:
+            self._advance(int(steps))
+            self.steps += int(steps)
+
+    def _advance(self, steps: int) -> None:
+        _run(self.h, self._spare, self.walls, self.inlet, self.periodic, *self._kernel_scalars(), steps)
+        if steps % 2:
+            self.h, self._spare = self._spare, self.h
+
+    def _kernel_scalars(self) -> tuple[np.float32, np.float32, np.float32, np.float32]:
+        return (_F(self.omega_plus), _F(self.omega_minus), _F(self.force[0]), _F(self.force[1]))
+
+    def macroscopic(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(rho, vx, vy)`` as float32 ``(ny, nx)`` arrays, zero in solid cells."""
+        return _moments(self.h, self.obstacle, _F(self.force[0]), _F(self.force[1]))
+
+    def populations(self) -> np.ndarray:
+        """The post-collision populations ``f``, float64 ``(9, ny, nx)``, zero in solid cells."""
+        f = self.h + W.astype(np.float64)[:, None, None]
+        f[:, self.obstacle] = 0.0
+        return f
+
+    def total_mass(self) -> float:
+        """Sum of the density over the fluid cells (float64)."""
+        fluid_cells = int(np.count_nonzero(~self.obstacle))
+        return fluid_cells + float(self.h.sum(dtype=np.float64))
+
+    def obstacle_force(self, region: np.ndarray | None = None) -> tuple[float, float]:
+        """Force ``(Fx, Fy)`` of the fluid on the obstacle by momentum exchange.
+
+        Every population that leaves a fluid cell towards a solid cell comes
+        back reversed, handing ``2 c_i f_i`` of momentum to the solid (Ladd).
+        ``region`` (a boolean mask) restricts the sum to part of the obstacle,
+        e.g. one of several bodies; the channel walls are never included.
+        """
+        target = self.obstacle if region is None else self.obstacle & region
+        fluid = ~self.obstacle
+        f = self.populations()
+        fx = fy = 0.0
+        for i in range(1, 9):
+            links = fluid & _neighbour(target, CY[i], CX[i], self.periodic)
+            outgoing = float(f[i][links].sum())
+            fx += 2.0 * CX[i] * outgoing
+            fy += 2.0 * CY[i] * outgoing
+        return fx, fy
 
 
-def parabolic_inlet(ny: int, u_max: float, walls: bool = True) -> np.ndarray:
-    """Poiseuille profile across the channel, zero at the half-way walls."""
-    y = np.arange(ny, dtype=np.float64)
-    if walls:                         # walls are the solid rows 0 and ny-1: faces at 0.5 and ny-1.5
-        a, b = 0.5, ny - 1.5
-    else:
-        a, b = -0.5, ny - 0.5
-    profile = 4 * u_max * (y - a) * (b - y) / (b - a) ** 2
-    return np.clip(profile, 0, None).astype(np.float32)
+def shifted_equilibrium(rho: np.ndarray, vx: np.ndarray, vy: np.ndarray) -> np.ndarray:
+    """D2Q9 equilibrium minus the rest weights, ``f_eq - w``, float32 ``(9, ny, nx)``.
 
-
-def initial_state(solid: np.ndarray, ux: np.ndarray | float = 0.0) -> np.ndarray:
-    ny, nx = solid.shape
-    ux = np.broadcast_to(np.asarray(ux, dtype=np.float32), (ny, nx)) if np.ndim(ux) < 2 else ux
-    cu = 3.0 * CX[:, None, None] * ux[None]
-    f = W[:, None, None] * (1 + cu + 0.5 * cu**2 - 1.5 * ux[None] ** 2)
-    f[:, solid] = 0.0
-    return f.astype(np.float32)
-
-
-def solve(obstacle: np.ndarray, *, nu: float = 0.05, u_max: float = 0.1, walls: bool = True,
-          periodic: bool = False, force: tuple[float, float] = (0.0, 0.0), tol: float = 1e-6,
-          check_every: int = 200, max_steps: int = 50_000, min_steps: int = 0) -> Flow:
-    """Run to a steady state: stop when the largest change of the velocity over
-    ``check_every`` steps, relative to the largest speed, falls below ``tol``.
-
-    ``obstacle`` is a boolean (ny, nx) mask of solid cells; with ``walls`` the
-    first and last rows are solid too (the channel walls).
+    Evaluated in float64 and rounded once.
     """
-    solid = np.ascontiguousarray(obstacle, dtype=np.bool_).copy()
-    if walls:
-        solid[0, :] = solid[-1, :] = True
-    ny, nx = solid.shape
-    omega = np.float32(1.0 / (3.0 * nu + 0.5))
-    inlet = parabolic_inlet(ny, u_max, walls) if not periodic else np.zeros(ny, np.float32)
-    f = initial_state(solid, 0.0 if periodic else inlet[:, None] * np.ones((1, nx), np.float32))
-    f[:, solid] = 0.0
-    out = np.empty_like(f)
-    gx, gy = np.float32(force[0]), np.float32(force[1])
-    args = (solid, omega, gx, gy, inlet, periodic, CX, CY, W, OPP)
-    _, prev_ux, prev_uy = _velocity(f, solid, gx, gy, CX, CY)
-    steps, converged = 0, False
+    rho, vx, vy = (np.asarray(a, dtype=np.float64) for a in (rho, vx, vy))
+    w = W.astype(np.float64)[:, None, None]
+    cu = 3.0 * (CX[:, None, None] * vx + CY[:, None, None] * vy)
+    usq = 1.5 * (vx * vx + vy * vy)
+    heq = w * (rho - 1.0 + rho * (cu + 0.5 * cu * cu - usq))
+    return np.ascontiguousarray(heq, dtype=np.float32)
+
+
+def run_to_steady_state(
+    sim: Simulation, *, tol: float = 1e-5, check_every: int = 100, max_steps: int = 30_000
+) -> FlowResult:
+    """Advance ``sim`` until the velocity field stops changing.
+
+    Every ``check_every`` steps the relative change
+    ``||u(t) - u(t - check_every)|| / ||u(t)||`` (L2 over the grid, both
+    components) is compared with ``tol``; the run stops when it is below, or
+    after ``max_steps`` steps (then ``converged`` is False).
+
+    Raises ``FloatingPointError`` if the flow blows up (NaN or a speed above
+    0.4), which means the Reynolds number is too high for the grid.
+    """
+    if check_every < 1 or max_steps < 1:
+        raise ValueError("check_every and max_steps must be positive")
+    if not tol > 0:
+        raise ValueError(f"tol must be positive, got {tol}")
+    warm_up()
+    _, vx_old, vy_old = sim.macroscopic()
+    change = float("inf")
+    converged = False
+    done = 0
     start = time.perf_counter()
-    while steps < max_steps:
-        for _ in range(check_every // 2):
-            _step(f, out, *args)
-            _step(out, f, *args)
-        steps += 2 * (check_every // 2)
-        _, ux, uy = _velocity(f, solid, gx, gy, CX, CY)
-        scale = max(float(np.abs(ux).max()), float(np.abs(uy).max()), 1e-12)
-        change = max(float(np.abs(ux - prev_ux).max()), float(np.abs(uy - prev_uy).max())) / scale
-        prev_ux, prev_uy = ux, uy
-        if steps >= min_steps and change < tol:
+    while done < max_steps:
+        chunk = min(check_every, max_steps - done)
+        sim.run(chunk)
+        done += chunk
+        _, vx, vy = sim.macroscopic()
+        change = _relative_change(vx, vy, vx_old, vy_old)
+        _check_stable(vx, vy, sim.steps)
+        vx_old, vy_old = vx, vy
+        if change < tol and chunk == check_every:
             converged = True
             break
     seconds = time.perf_counter() - start
-    rho, ux, uy = _velocity(f, solid, gx, gy, CX, CY)
-    return Flow(ux, uy, rho, steps, converged, seconds)
+    rho, vx, vy = sim.macroscopic()
+    return FlowResult(
+        vx=vx,
+        vy=vy,
+        rho=rho,
+        steps=done,
+        converged=converged,
+        seconds=seconds,
+        mlups=sim.cells * done / max(seconds, 1e-12) / 1e6,
+        change=change,
+    )
 
 
-def step_numba(f: np.ndarray, solid: np.ndarray, steps: int, *, nu: float, periodic: bool = True,
-               force: tuple[float, float] = (0.0, 0.0), inlet: np.ndarray | None = None) -> np.ndarray:
-    """Advance ``f`` by ``steps`` steps (for benchmarks and cross-checks)."""
-    omega = np.float32(1.0 / (3.0 * nu + 0.5))
-    inlet = np.zeros(solid.shape[0], np.float32) if inlet is None else inlet
-    a, b = f.copy(), np.empty_like(f)
-    for _ in range(steps):
-        _step(a, b, solid, omega, np.float32(force[0]), np.float32(force[1]), inlet, periodic, CX, CY, W, OPP)
-        a, b = b, a
-    return a
+def solve(
+    obstacle: np.ndarray,
+    *,
+    nu: float = 0.05,
+    u_max: float = 0.1,
+    tol: float = 1e-5,
+    check_every: int = 100,
+    max_steps: int = 30_000,
+    collision: Collision = "trt",
+) -> FlowResult:
+    """Steady channel flow past ``obstacle`` (boolean ``(ny, nx)``, True = solid).
+
+    Parabolic inflow with peak ``u_max`` on the left, outflow on the right,
+    no-slip walls top and bottom; see :class:`Simulation` and
+    :func:`run_to_steady_state` for the parameters.
+    """
+    sim = Simulation(obstacle, nu=nu, u_max=u_max, collision=collision)
+    return run_to_steady_state(sim, tol=tol, check_every=check_every, max_steps=max_steps)
+
+
+_compiled = False
+
+
+def warm_up() -> float:
+    """Compile the kernels (or load them from numba's cache); returns the seconds spent.
+
+    Costs a few seconds the first time on a machine and well under one
+    second afterwards; later calls in the same process return at once.
+    """
+    global _compiled
+    if _compiled:
+        return 0.0
+    start = time.perf_counter()
+    sim = Simulation(np.zeros((4, 6), dtype=np.bool_))
+    _run(sim.h, sim._spare, sim.walls, sim.inlet, sim.periodic, *sim._kernel_scalars(), 2)
+    sim.macroscopic()
+    _compiled = True
+    return time.perf_counter() - start
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _check_obstacle(obstacle: np.ndarray, periodic: bool) -> np.ndarray:
+    mask = np.asarray(obstacle)
+    if mask.ndim != 2 or mask.shape[0] < 2 or mask.shape[1] < 3:
+        raise ValueError(f"obstacle must be a 2-D (ny, nx) mask with ny >= 2, nx >= 3; got shape {mask.shape}")
+    if mask.dtype != np.bool_:
+        raise TypeError(f"obstacle must be a boolean mask (True = solid), not {mask.dtype}; use mask > 0")
+    if not periodic and (mask[:, 0].any() or mask[:, -1].any()):
+        raise ValueError(
+            "the obstacle touches the first or last column, where the inlet and outlet are; "
+            "keep it a few cells away from both ends"
+        )
+    return np.ascontiguousarray(mask).copy()
+
+
+def _neighbour(mask: np.ndarray, dy: int, dx: int, periodic: bool) -> np.ndarray:
+    """``out[y, x] = mask[y + dy, x + dx]``; False beyond the rows (and columns unless periodic)."""
+    ny, nx = mask.shape
+    out = np.zeros_like(mask)
+    src = np.roll(mask, -dx, axis=1) if periodic else mask
+    ys = slice(max(dy, 0), ny + min(dy, 0))
+    yd = slice(max(-dy, 0), ny + min(-dy, 0))
+    if periodic or dx == 0:
+        out[yd, :] = src[ys, :]
+    else:
+        xs = slice(max(dx, 0), nx + min(dx, 0))
+        xd = slice(max(-dx, 0), nx + min(-dx, 0))
+        out[yd, xd] = src[ys, xs]
+    return out
+
+
+def _relative_change(vx: np.ndarray, vy: np.ndarray, vx_old: np.ndarray, vy_old: np.ndarray) -> float:
+    diff = np.sum((vx - vx_old) ** 2, dtype=np.float64) + np.sum((vy - vy_old) ** 2, dtype=np.float64)
+    norm = np.sum(vx * vx, dtype=np.float64) + np.sum(vy * vy, dtype=np.float64)
+    return float(np.sqrt(diff / norm)) if norm > 0 else (0.0 if diff == 0 else float("inf"))
+
+
+def _check_stable(vx: np.ndarray, vy: np.ndarray, step: int) -> None:
+    speed = float(np.sqrt(np.max(vx * vx + vy * vy)))
+    if not np.isfinite(speed) or speed > MAX_STABLE_SPEED:
+        raise FloatingPointError(
+            f"the flow became unstable by step {step} (max speed {speed:.3g}): lower u_max, "
+            "raise nu, or use a finer grid (the Reynolds number is too high for this resolution)"
+        )

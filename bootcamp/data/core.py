@@ -1,278 +1,395 @@
-"""Datasets, the registry, and getting verified files: cache, mirrors, canonical URLs."""
+"""Getting verified files into the cache: the cache first, then mirrors, then
+the canonical URLs.
+
+A file reaches the cache only through temporary files in the dataset's cache
+folder (``.<name>.<random>.part`` / ``.ready``) that are checked and then
+renamed; whatever fails is deleted, so the cache never holds a partial or
+unverified file under a real name.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from fnmatch import fnmatch
 from pathlib import Path
 
-from bootcamp.data import settings, transfer
-from bootcamp.data.errors import DatasetUnavailable, DownloadError, UnknownDataset, VerificationError
-from bootcamp.data.files import RemoteFile, materialise, verify
+from bootcamp.data import integrity, settings, transfer
+from bootcamp.data.errors import DatasetUnavailable, DownloadError, UsageError, VerificationError
+from bootcamp.data.files import publish_mode, temp_file
+from bootcamp.data.registry import Dataset, Form, RemoteFile, dataset
 
-SOURCE_FILE = ".source.json"
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """A dataset: one or more alternative *forms* (complete sets of files,
-    e.g. Keras' single ``mnist.npz`` or the four IDX files), the credit it is
-    owed, what lessons do without it, and the loader that reads it."""
-
-    name: str
-    title: str
-    forms: tuple[tuple[RemoteFile, ...], ...]
-    citation: str
-    licence: str
-    fallback: str
-    subdirs: tuple[str, ...] = ()     # folder names a mirror may use for it
-    hint: str = ""
-
-    @property
-    def size(self) -> int | None:
-        sizes = [f.size for f in self.forms[0]] if self.forms else [None]
-        return None if None in sizes else sum(sizes)
-
-
-REGISTRY: dict[str, Dataset] = {}
-
-
-def register(dataset: Dataset) -> Dataset:
-    REGISTRY[dataset.name] = dataset
-    return dataset
-
-
-def dataset(name: str) -> Dataset:
-    from bootcamp.data import catalogue  # noqa: F401  (fills the registry)
-
-    try:
-        return REGISTRY[name]
-    except KeyError:
-        raise UnknownDataset(name, REGISTRY) from None
+SOURCES_FILE = ".source.json"
+STALE_TEMP_SECONDS = 3600
 
 
 def dataset_dir(name: str) -> Path:
+    """The cache folder of dataset ``name``."""
     return settings.cache_dir() / name
 
 
-# ------------------------------------------------------------------- sources
-def _cached(ds: Dataset, spec: RemoteFile) -> Path | None:
+# ------------------------------------------------------------ where files lie
+def _newest_first(spec: RemoteFile, paths: list[Path]) -> list[Path]:
+    key = spec.revision_key or (lambda name: name)
+    return sorted(paths, key=lambda p: key(p.name), reverse=True)
+
+
+def _accepted(spec: RemoteFile, folder: Path, exclude: list[Path]) -> list[Path]:
+    if not spec.accept or not folder.is_dir():
+        return []
+    return [p for p in folder.glob(spec.accept) if p.is_file() and not p.name.startswith(".") and p not in exclude]
+
+
+def cached_path(ds: Dataset, spec: RemoteFile) -> Path | None:
+    """The cached file for ``spec`` (not checked here), or None."""
     folder = dataset_dir(ds.name)
     exact = folder / spec.name
     if exact.is_file():
         return exact
-    if spec.glob:
-        found = sorted(folder.glob(spec.glob))
-        return found[-1] if found else None
-    return None
+    others = _newest_first(spec, _accepted(spec, folder, []))
+    return others[0] if others else None
 
 
-def _directory_candidates(ds: Dataset, spec: RemoteFile, root: Path) -> list[Path]:
-    folders = [root] + [root / sub for sub in (ds.name, *ds.subdirs)]
-    found = [folder / wire for folder in folders for wire in spec.wire_names if (folder / wire).is_file()]
-    if not found and spec.glob:
-        for folder in folders:
-            found += sorted(folder.glob(spec.glob), reverse=True)
+def directory_candidates(ds: Dataset, spec: RemoteFile, root: Path) -> list[Path]:
+    """Files in a mirror folder that may be ``spec``: per-dataset subfolders
+    first, then the folder itself; exact names first, then other revisions."""
+    folders = [root / sub for sub in ds.folders] + [root]
+    exact = [folder / wire for folder in folders for wire in spec.wire_names if (folder / wire).is_file()]
+    others: list[Path] = []
+    for folder in folders:
+        others += _accepted(spec, folder, exact + others)
+    return exact + _newest_first(spec, others)
+
+
+def url_candidates(ds: Dataset, spec: RemoteFile, base: str) -> list[str]:
+    """URLs under a mirror's base URL that may hold ``spec``."""
+    base = base.rstrip("/")
+    prefixes = [f"{sub}/" for sub in ds.folders] + [""]
+    return [f"{base}/{prefix}{wire}" for prefix in prefixes for wire in spec.wire_names]
+
+
+def _cache_name(spec: RemoteFile, path_name: str) -> str:
+    """Cached under the spec's name, except another revision keeps its own."""
+    plain = path_name[:-3] if spec.content_sha256 and path_name.endswith(".gz") else path_name
+    return spec.name if plain == spec.name else plain
+
+
+def _matches(spec: RemoteFile, file_name: str) -> bool:
+    return file_name in spec.wire_names or bool(spec.accept and fnmatch(file_name, spec.accept))
+
+
+@dataclass(frozen=True)
+class Mirror:
+    location: str
+    label: str
+
+    @property
+    def is_url(self) -> bool:
+        return settings.is_url(self.location)
+
+
+def mirrors_for(ds: Dataset) -> list[Mirror]:
+    """The user's mirrors in order, then system folders holding this dataset."""
+    found = [Mirror(m, f"mirror {m}") for m in settings.mirrors()]
+    for root in settings.SYSTEM_MIRRORS:
+        if any((root / sub).is_dir() for sub in ds.folders):
+            found.append(Mirror(str(root), f"system mirror {root}"))
     return found
 
 
-def _cache_name(spec: RemoteFile, path: Path) -> str:
-    """A file found through ``glob`` keeps its own name (e.g. its revision)."""
-    return path.name if spec.glob and path.name not in spec.wire_names else spec.name
-
-
-def _url_candidates(ds: Dataset, spec: RemoteFile, base: str) -> list[str]:
-    base = base.rstrip("/")
-    return [f"{base}/{sub}{wire}" for sub in ("", *(s + "/" for s in (ds.name, *ds.subdirs)))
-            for wire in spec.wire_names]
-
-
-def _system_mirrors(ds: Dataset) -> list[Path]:
-    return [root for root in settings.SYSTEM_MIRRORS if any((root / s).is_dir() for s in (ds.name, *ds.subdirs))]
-
-
-# --------------------------------------------------------------- the engine
-def _install(ds: Dataset, spec: RemoteFile, produce: Callable[[Path], None], source: str,
-             name: str | None = None) -> Path:
-    """Make a file in a temporary path, verify it, then move it into the cache
-    (under ``name``, by default the spec's own name)."""
-    folder = dataset_dir(ds.name)
+# ------------------------------------------------------------ installing
+def install(ds: Dataset, spec: RemoteFile, obtain: Callable[[Path], None], source: str,
+            cache_name: str | None = None, *, folder: Path | None = None) -> Path:
+    """Obtain a file into a temporary path, check it, then rename it into the
+    cache (the dataset's folder, or ``folder`` inside it). Raises
+    VerificationError / DownloadError; leaves nothing behind."""
+    folder = folder or dataset_dir(ds.name)
     folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{spec.name}.", suffix=".part", dir=folder)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()
-    final_name = name or spec.name
+    name = cache_name or spec.name
+    raw, ready = temp_file(folder, name, ".part"), temp_file(folder, name, ".ready")
     try:
-        produce(tmp)
-        how = verify(spec, tmp)
-        if spec.content_sha256:
-            plain = tmp.with_suffix(".plain")
-            materialise(spec, tmp, plain)
-            tmp.unlink()
-            plain.replace(tmp)
-        target = folder / final_name
-        os.replace(tmp, target)
+        obtain(raw)
+        check = integrity.prepare(spec, raw, ready)
+        publish_mode(ready)
+        target = folder / name
+        os.replace(ready, target)
     finally:
-        tmp.unlink(missing_ok=True)
-        tmp.with_suffix(".plain").unlink(missing_ok=True)
-    _note_source(ds, final_name, source, how)
+        raw.unlink(missing_ok=True)
+        ready.unlink(missing_ok=True)
+    _record_source(folder, name, source, check)
     return target
 
 
-def _note_source(ds: Dataset, name: str, source: str, check: str) -> None:
-    record_path = dataset_dir(ds.name) / SOURCE_FILE
-    try:
-        record = json.loads(record_path.read_text())
-    except (OSError, ValueError):
-        record = {}
+def _record_source(folder: Path, name: str, source: str, check: str) -> None:
+    record = _read_sources(folder)
     record[name] = {"source": source, "check": check, "when": time.strftime("%Y-%m-%d %H:%M:%S")}
-    tmp = record_path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(record, indent=1, sort_keys=True))
-    os.replace(tmp, record_path)
-
-
-def sources_used(name: str) -> dict:
+    tmp = temp_file(folder, SOURCES_FILE, ".tmp")
     try:
-        return json.loads((dataset_dir(name) / SOURCE_FILE).read_text())
+        tmp.write_text(json.dumps(record, indent=1, sort_keys=True))
+        publish_mode(tmp)
+        os.replace(tmp, folder / SOURCES_FILE)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _read_sources(folder: Path) -> dict[str, dict[str, str]]:
+    try:
+        record = json.loads((folder / SOURCES_FILE).read_text())
     except (OSError, ValueError):
         return {}
+    return record if isinstance(record, dict) else {}
 
 
-def _get_file(ds: Dataset, spec: RemoteFile, tried: list[str]) -> Path | None:
-    """Return a verified cached path for ``spec``, fetching it if needed."""
-    cached = _cached(ds, spec)
-    if cached is not None:
+def sources_used(name: str) -> dict[str, dict[str, str]]:
+    """For each cached file of ``name``: where it came from, the check it passed, when."""
+    return _read_sources(dataset_dir(name))
+
+
+def summarise_sources(sources: list[str]) -> str:
+    """Several sources in a few words: the one source, their common folder, or the first and a count."""
+    unique = sorted(set(sources))
+    if not unique:
+        return "-"
+    if len(unique) == 1:
+        return unique[0]
+    parents = {s.rsplit("/", 1)[0] + "/" for s in unique}
+    if len(parents) == 1:
+        return f"{parents.pop()} ({len(unique)} files)"
+    return f"{unique[0]} and {len(unique) - 1} other source(s)"
+
+
+def describe_origin(name: str, paths: dict[str, Path]) -> str:
+    """'cache FOLDER (obtained from WHERE)': one phrase for the loaders' notice."""
+    record = sources_used(name)
+    where = summarise_sources([record.get(p.name, {}).get("source", "?") for p in paths.values()])
+    return f"cache {dataset_dir(name)} (obtained from {where})"
+
+
+# ------------------------------------------------------------ fetching
+class _Log:
+    """What was tried, in order, each line once."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def add(self, line: str) -> None:
+        if line not in self.lines:
+            self.lines.append(line)
+
+
+class _Fetcher:
+    """One fetch of one dataset: remembers what was tried, what was checked,
+    and which URL mirrors are unreachable."""
+
+    def __init__(self, ds: Dataset) -> None:
+        self.ds = ds
+        self.log = _Log()
+        self.checked: set[Path] = set()
+        self.dead_mirrors: set[str] = set()
+        self.mirrors_tried: set[str] = set()
+        self.mirrors = mirrors_for(ds)
+
+    # -- sources
+    def from_cache(self, spec: RemoteFile) -> Path | None:
+        path = cached_path(self.ds, spec)
+        if path is None:
+            self.log.add(f"cache {dataset_dir(self.ds.name)}: no {spec.name}")
+            return None
+        if path in self.checked:
+            return path
         try:
-            verify(spec, cached)
-            return cached
+            integrity.verify(spec, path)
         except VerificationError as err:
-            tried.append(f"cache {cached}: {err} (removed)")
-            cached.unlink()
-    else:
-        tried.append(f"cache {dataset_dir(ds.name)}: no {spec.name}")
+            self.log.add(f"cache {path}: {err} (removed)")
+            path.unlink(missing_ok=True)
+            return None
+        self.checked.add(path)
+        return path
 
-    locations = settings.mirrors() + [str(p) for p in _system_mirrors(ds)]
-    if not settings.mirrors():
-        tried.append(f"mirrors: none configured ({settings.MIRRORS_ENV} is not set)")
-    for location in locations:
-        if settings.is_url(location):
-            if settings.offline():
-                tried.append(f"mirror {location}: skipped ({settings.OFFLINE_ENV}=1)")
+    def from_mirrors(self, spec: RemoteFile) -> Path | None:
+        if spec.name in self.mirrors_tried:           # once per fetch, whichever pass asks
+            return None
+        self.mirrors_tried.add(spec.name)
+        if not settings.mirrors():
+            self.log.add(f"mirrors: none set ({settings.MIRRORS_ENV} is empty)")
+        for mirror in self.mirrors:
+            if not mirror.is_url:
+                got = self._copy_from_folder(spec, mirror)
+            elif settings.offline():
+                self.log.add(f"{mirror.label}: skipped ({settings.OFFLINE_ENV}=1)")
                 continue
-            urls = _url_candidates(ds, spec, location)
-        else:
-            candidates = _directory_candidates(ds, spec, Path(location).expanduser())
-            if not candidates:
-                tried.append(f"mirror {location}: no {spec.name}")
-            for path in candidates:
-                try:
-                    return _install(ds, spec, lambda tmp, p=path: shutil.copyfile(p, tmp), str(path),
-                                    _cache_name(spec, path))
-                except VerificationError as err:
-                    tried.append(f"mirror {path}: {err}")
-            continue
-        got = _try_urls(ds, spec, urls, tried, quiet_404=True, label=f"mirror {location}")
-        if got:
-            return got
-
-    if settings.offline():
-        tried.append(f"canonical {', '.join(spec.urls) or '(none)'}: skipped ({settings.OFFLINE_ENV}=1)")
+            elif mirror.location in self.dead_mirrors:
+                continue
+            else:
+                got = self._download(spec, url_candidates(self.ds, spec, mirror.location), mirror)
+            if got is not None:
+                return got
         return None
-    return _try_urls(ds, spec, list(spec.urls), tried, quiet_404=False, label="canonical")
 
+    def from_canonical(self, spec: RemoteFile) -> Path | None:
+        if not spec.urls:
+            self.log.add(f"canonical: {spec.name} has no download URL of its own (mirrors only)")
+            return None
+        if settings.offline():
+            self.log.add(f"canonical {' '.join(spec.urls)}: skipped ({settings.OFFLINE_ENV}=1)")
+            return None
+        return self._download(spec, list(spec.urls), None)
 
-def _try_urls(ds, spec, urls, tried, *, quiet_404: bool, label: str) -> Path | None:
-    missing = 0
-    for url in urls:
-        try:
-            return _install(ds, spec, lambda tmp, u=url: transfer.download(u, tmp, label=spec.name), url)
-        except DownloadError as err:
-            if quiet_404 and "HTTP 404" in str(err):
-                missing += 1
-                continue
-            tried.append(f"{label} {err}")
-        except VerificationError as err:
-            tried.append(f"{label} {url}: {err} (discarded)")
-    if missing and missing == len(urls):
-        tried.append(f"{label}: no {spec.name} (HTTP 404)")
-    return None
-
-
-def fetch(name: str) -> dict[str, Path]:
-    """Make sure a complete, verified form of dataset ``name`` is in the
-    cache; return its files by name. Raises DatasetUnavailable."""
-    ds = dataset(name)
-    tried: list[str] = []
-    # a form that is already complete in the cache wins without any request
-    for form in ds.forms:
-        paths = {spec.name: _cached(ds, spec) for spec in form}
-        if all(paths.values()):
+    # -- helpers
+    def _copy_from_folder(self, spec: RemoteFile, mirror: Mirror) -> Path | None:
+        root = Path(mirror.location).expanduser()
+        if not root.is_dir():
+            self.log.add(f"{mirror.label}: not an existing folder")
+            return None
+        candidates = directory_candidates(self.ds, spec, root)
+        if not candidates:
+            self.log.add(f"{mirror.label}: no {' or '.join(spec.wire_names)} there")
+        for path in candidates:
             try:
-                for spec in form:
-                    verify(spec, paths[spec.name])
-                return paths
-            except VerificationError:
-                pass
-    for form in ds.forms:
-        paths = {}
+                return self._install(spec, lambda raw, p=path: shutil.copyfile(p, raw), str(path),
+                                     _cache_name(spec, path.name))
+            except VerificationError as err:
+                self.log.add(f"{mirror.label}: {path} failed its check: {err}")
+            except OSError as err:
+                self.log.add(f"{mirror.label}: {path} could not be read ({err})")
+        return None
+
+    def _download(self, spec: RemoteFile, urls: list[str], mirror: Mirror | None) -> Path | None:
+        label = mirror.label if mirror else "canonical"
+        missing = []
+        for url in urls:
+            try:
+                return self._install(spec, lambda raw, u=url: transfer.download(
+                    u, raw, label=f"{self.ds.name}: {spec.name}"), url, spec.name)
+            except DownloadError as err:
+                if mirror is not None and err.not_found:
+                    missing.append(url)
+                    continue
+                self.log.add(f"{label}: {err}")
+                if mirror is not None:
+                    self.dead_mirrors.add(mirror.location)
+                    return None
+            except VerificationError as err:
+                self.log.add(f"{label}: {url} was downloaded but failed its check: {err} (discarded)")
+        if missing and len(missing) == len(urls):
+            self.log.add(f"{label}: no {spec.name} there (HTTP 404 at {len(missing)} likely URL(s))")
+        return None
+
+    def _install(self, spec: RemoteFile, obtain: Callable[[Path], None], source: str, name: str) -> Path:
+        path = install(self.ds, spec, obtain, source, name)
+        self.checked.add(path)
+        return path
+
+    # -- forms
+    def complete(self, form: Form, *, mirrors: bool, canonical: bool) -> dict[str, Path] | None:
+        """All files of ``form`` from the allowed sources, or None."""
+        paths: dict[str, Path] = {}
         for spec in form:
-            path = _get_file(ds, spec, tried)
+            path = self.from_cache(spec)
+            if path is None and mirrors:
+                path = self.from_mirrors(spec)
+            if path is None and canonical:
+                path = self.from_canonical(spec)
             if path is None:
-                break
+                return None
             paths[spec.name] = path
-        else:
-            return paths
-    raise DatasetUnavailable(ds.name, ds.title, tried, ds.fallback, ds.hint)
+        return paths
 
 
-def is_cached(name: str) -> bool:
+def fetch(name: str, *, variant: str | None = None) -> dict[str, Path]:
+    """Make sure one complete, verified form of dataset ``name`` is in the
+    cache and return its files (cache paths by file name).
+
+    Order: a form already complete in the cache (no network request at all);
+    then the mirrors, for each form; then the canonical URLs, for each form.
+    Raises :class:`DatasetUnavailable` listing everything tried.
+    """
     ds = dataset(name)
-    return any(all(_cached(ds, spec) for spec in form) for form in ds.forms)
+    if not ds.whole:
+        raise UsageError(f"{name!r} is fetched one piece at a time, not as a whole: {' '.join(ds.hints)}")
+    forms = ds.resolve(variant)
+    fetcher = _Fetcher(ds)
+    for mirrors, canonical in ((False, False), (True, False), (True, True)):
+        for form in forms:
+            paths = fetcher.complete(form, mirrors=mirrors, canonical=canonical)
+            if paths is not None:
+                return paths
+    raise DatasetUnavailable(ds.name, ds.title, fetcher.log.lines, ds.fallback, hints=ds.hints)
+
+
+def is_cached(name: str, *, variant: str | None = None) -> bool:
+    """True when a complete form of ``name`` is in the cache (not re-checked here)."""
+    ds = dataset(name)
+    return ds.whole and any(all(cached_path(ds, spec) for spec in form) for form in ds.resolve(variant))
+
+
+def _cached_files(ds: Dataset, spec: RemoteFile) -> list[Path]:
+    folder = dataset_dir(ds.name)
+    exact = [folder / spec.name] if (folder / spec.name).is_file() else []
+    return exact + _accepted(spec, folder, exact)
 
 
 def verify_cached(name: str) -> list[str]:
-    """Re-check every cached file of ``name``; return problems (bad files are removed)."""
+    """Check every cached file of ``name`` again; remove the bad ones and
+    return one line per problem (empty: all good)."""
     ds = dataset(name)
     problems = []
-    for form in ds.forms:
+    for form in ds.resolve() if ds.whole else ():
         for spec in form:
-            path = _cached(ds, spec)
-            if path is None:
-                continue
-            try:
-                verify(spec, path)
-            except VerificationError as err:
-                path.unlink()
-                problems.append(f"{path}: {err} (removed)")
+            for path in _cached_files(ds, spec):
+                try:
+                    integrity.verify(spec, path)
+                except VerificationError as err:
+                    path.unlink(missing_ok=True)
+                    problems.append(f"{path}: {err} (removed)")
     return problems
 
 
-def import_files(name: str, source: Path) -> dict[str, Path]:
-    """Bring in files a user downloaded by hand (a file or a folder of them);
-    each is verified like a download."""
+def remove_stale_temporaries(name: str, *, older_than: float = STALE_TEMP_SECONDS) -> list[Path]:
+    """Delete temporary files that a killed process left in the cache folder."""
+    folder = dataset_dir(name)
+    removed = []
+    now = time.time()
+    for path in folder.glob(".*.*") if folder.is_dir() else ():
+        if path.suffix in (".part", ".ready", ".tmp") and now - path.stat().st_mtime > older_than:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def import_files(name: str, source: Path | str, *, variant: str | None = None) -> dict[str, Path]:
+    """Bring files a user downloaded by hand into the cache, each checked
+    like a download. ``source`` is a file or a folder (flat or with a
+    subfolder per dataset). Returns the cached files by name."""
     ds = dataset(name)
+    if not ds.whole:
+        raise UsageError(f"{name!r} has its own import: {' '.join(ds.hints)}")
     source = Path(source).expanduser()
     if not source.exists():
-        raise FileNotFoundError(f"{source} does not exist")
-    done = {}
-    for form in ds.forms:
+        raise UsageError(f"{source} does not exist: give the downloaded file, or the folder holding it")
+    done: dict[str, Path] = {}
+    failures: list[str] = []
+    for form in ds.resolve(variant):
         for spec in form:
             if source.is_dir():
-                candidates = _directory_candidates(ds, spec, source)
+                candidates = directory_candidates(ds, spec, source)
             else:
-                matches = source.name in spec.wire_names or (spec.glob and source.match(spec.glob))
-                candidates = [source] if matches else []
+                candidates = [source] if _matches(spec, source.name) else []
             for path in candidates:
-                done[spec.name] = _install(ds, spec, lambda tmp, p=path: shutil.copyfile(p, tmp),
-                                           f"imported from {path}", _cache_name(spec, path))
-                break
+                try:
+                    done[spec.name] = install(ds, spec, lambda raw, p=path: shutil.copyfile(p, raw),
+                                              f"imported from {path}", _cache_name(spec, path.name))
+                    break
+                except VerificationError as err:
+                    failures.append(f"{path}: {err}")
+    if failures:
+        kept = f" (imported all the same: {', '.join(done)})" if done else ""
+        raise VerificationError("not imported, failed the check:\n  " + "\n  ".join(failures) + kept)
     if not done:
-        names = sorted({w for form in ds.forms for spec in form for w in spec.wire_names})
-        raise VerificationError(f"nothing in {source} belongs to {name!r}: expected files named {', '.join(names)}")
+        expected = sorted({w for form in ds.resolve(variant) for spec in form for w in spec.wire_names})
+        raise UsageError(f"nothing in {source} belongs to {name!r}: expected files named {', '.join(expected)}")
     return done

@@ -1,8 +1,13 @@
-"""MNIST and Fashion-MNIST, as the arrays ``keras.datasets`` returns."""
+"""MNIST and Fashion-MNIST, as the arrays ``keras.datasets`` returns.
+
+``((x_train, y_train), (x_test, y_test))``: uint8 images of shape
+(60000, 28, 28) and (10000, 28, 28), uint8 labels of shape (60000,) and
+(10000,). Read from Keras' ``mnist.npz`` (with ``allow_pickle=False``) or
+from the four IDX files, whichever verified form the cache holds.
+"""
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -10,76 +15,95 @@ import numpy as np
 from bootcamp.data import core
 from bootcamp.data.errors import DatasetUnavailable, VerificationError
 from bootcamp.data.idx import read_idx
+from bootcamp.data.notices import announce_fallback, announce_source
 
-Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
-IDX_NAMES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+Split = tuple[np.ndarray, np.ndarray]
+Arrays = tuple[Split, Split]
+
+IDX_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
              "t10k-labels-idx1-ubyte")
+NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
+FALLBACK_TRAIN = 1_500           # of scikit-learn's 1,797 digits; the rest are the test set
 
 
-def _from_files(paths: dict[str, Path]) -> Arrays:
-    if "mnist.npz" in paths:
-        with np.load(paths["mnist.npz"], allow_pickle=False) as npz:
-            arrays = [npz[k] for k in ("x_train", "y_train", "x_test", "y_test")]
-    else:
-        arrays = [read_idx(paths[n], 60_000 if n.startswith("train") else 10_000) for n in IDX_NAMES]
+def _from_npz(path: Path) -> list[np.ndarray]:
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            missing = [k for k in NPZ_KEYS if k not in npz.files]
+            if missing:
+                raise VerificationError(f"{path.name}: no {', '.join(missing)} in the archive")
+            return [npz[k] for k in NPZ_KEYS]
+    except ValueError as err:          # object arrays would need pickle: refused
+        raise VerificationError(f"{path.name}: {err}") from None
+
+
+def _check_layout(arrays: list[np.ndarray]) -> Arrays:
     x_train, y_train, x_test, y_test = arrays
     for x, y in ((x_train, y_train), (x_test, y_test)):
-        if x.shape[1:] != (28, 28) or len(x) != len(y) or x.dtype != np.uint8:
-            raise VerificationError(f"unexpected MNIST-style arrays {x.shape} {x.dtype} / {y.shape}")
+        if x.ndim != 3 or x.shape[1:] != (28, 28) or y.shape != (len(x),) or x.dtype != np.uint8 \
+                or y.dtype != np.uint8:
+            raise VerificationError(f"unexpected arrays: images {x.shape} {x.dtype}, labels {y.shape} {y.dtype}; "
+                                    "expected uint8 (N, 28, 28) and (N,)")
     return (x_train, y_train), (x_test, y_test)
 
 
-def _describe(name: str, paths: dict[str, Path]) -> str:
-    used = core.sources_used(name)
-    origins = sorted({str(Path(used[p.name]["source"]).parent) if p.name in used else "?" for p in paths.values()})
-    return (f"{name}: loaded from the cache {core.dataset_dir(name)}, checksums verified "
-            f"(first obtained from {', '.join(origins)})")
+def read_arrays(paths: dict[str, Path]) -> Arrays:
+    """Keras' layout from verified cache files (``mnist.npz`` or the IDX files)."""
+    if "mnist.npz" in paths:
+        return _check_layout(_from_npz(paths["mnist.npz"]))
+    return _check_layout([read_idx(paths[name]) for name in IDX_FILES])
 
 
 def digits_fallback() -> Arrays:
-    """scikit-learn's built-in 8x8 digits, enlarged to MNIST's layout.
+    """scikit-learn's built-in handwritten digits in MNIST's layout.
 
-    1,797 real handwritten digits (UCI), upsampled to 20x20 and centred in
-    28x28 like MNIST, scaled to 0..255 uint8; the first 1,500 train, the rest
-    test. Much smaller and blurrier than MNIST: accuracies are not comparable.
+    The 1,797 8x8 images (UCI, 0..16 grey levels) are enlarged to 20x20 with
+    bilinear interpolation, centred in 28x28 like MNIST's digits and scaled
+    to 0..255 uint8; the first 1,500 are the training set, the other 297 the
+    test set. Far fewer and blurrier than MNIST: accuracies do not compare.
     """
     import cv2
     from sklearn.datasets import load_digits
 
     digits = load_digits()
-    small = (digits.images / 16.0 * 255.0).astype(np.float32)
-    big = np.stack([cv2.resize(img, (20, 20), interpolation=cv2.INTER_CUBIC) for img in small])
-    x = np.zeros((len(big), 28, 28), dtype=np.uint8)
-    x[:, 4:24, 4:24] = np.clip(big, 0, 255).astype(np.uint8)
+    small = (digits.images * (255.0 / 16.0)).astype(np.float32)
+    large = np.stack([cv2.resize(image, (20, 20), interpolation=cv2.INTER_LINEAR) for image in small])
+    x = np.zeros((len(small), 28, 28), dtype=np.uint8)
+    x[:, 4:24, 4:24] = np.clip(np.rint(large), 0, 255).astype(np.uint8)
     y = digits.target.astype(np.uint8)
-    return (x[:1500], y[:1500]), (x[1500:], y[1500:])
+    return (x[:FALLBACK_TRAIN], y[:FALLBACK_TRAIN]), (x[FALLBACK_TRAIN:], y[FALLBACK_TRAIN:])
 
 
-def _load(name: str, allow_fallback: bool) -> Arrays:
+def _load(name: str, label: str, allow_fallback: bool) -> Arrays:
     try:
         paths = core.fetch(name)
     except DatasetUnavailable as err:
         if not allow_fallback:
             raise
-        message = (f"{name} is unavailable, so this notebook uses the OFFLINE FALLBACK: scikit-learn's "
-                   "built-in 8x8 handwritten digits enlarged to 28x28 (1,500 train / 297 test images). "
-                   "Results will differ from the real dataset's.")
-        if name != "mnist":
-            message += " These are digits, NOT the real " + name + " images."
-        warnings.warn(f"{message}\nWhy: {err}", stacklevel=3)
-        print("!" * 78 + f"\n{message}\n" + "!" * 78)
-        return digits_fallback()
-    arrays = _from_files(paths)
-    print(_describe(name, paths))
+        arrays = digits_fallback()
+        what = "" if name == "mnist" else f" (digits, NOT {label} images)"
+        announce_fallback(label, f"scikit-learn's built-in 8x8 handwritten digits enlarged to 28x28{what}: "
+                          f"{len(arrays[0][0]):,} training and {len(arrays[1][0]):,} test images.", err,
+                          stacklevel=4)
+        return arrays
+    arrays = read_arrays(paths)
+    files = "mnist.npz" if "mnist.npz" in paths else "the four IDX files"
+    announce_source(f"{name}: {len(arrays[0][0]):,} training + {len(arrays[1][0]):,} test images, {files} "
+                    f"from {core.describe_origin(name, paths)}; checksums verified")
     return arrays
 
 
 def load_mnist(*, allow_fallback: bool = False) -> Arrays:
-    """``((x_train, y_train), (x_test, y_test))``: 60,000 + 10,000 uint8
-    28x28 images and labels, verified. See docs/data.md for sources."""
-    return _load("mnist", allow_fallback)
+    """MNIST as ``keras.datasets.mnist.load_data()`` returns it, verified.
+
+    With ``allow_fallback=True``, when no source can provide MNIST, returns
+    scikit-learn's digits in the same layout (see :func:`digits_fallback`)
+    with a loud warning; otherwise raises :class:`DatasetUnavailable`.
+    """
+    return _load("mnist", "MNIST", allow_fallback)
 
 
 def load_fashion_mnist(*, allow_fallback: bool = False) -> Arrays:
-    """Fashion-MNIST (Zalando), same layout as :func:`load_mnist`."""
-    return _load("fashion_mnist", allow_fallback)
+    """Fashion-MNIST as ``keras.datasets.fashion_mnist.load_data()`` returns it;
+    same layout and fallback rule as :func:`load_mnist`."""
+    return _load("fashion_mnist", "Fashion-MNIST", allow_fallback)

@@ -45,6 +45,31 @@ def conv_parameters(n_params, k=3, c_in=32, c_out=64) -> bool:
     return run_check("Exercise 3 (parameters of a Conv2D layer)", body)
 
 
+def most_confused_pair(pair, matrix, class_names) -> bool:
+    """Check the (true name, predicted name) pair with the largest off-diagonal count."""
+    def body():
+        value = require(pair, "most_confused")
+        counts = np.array(matrix, dtype=np.int64)
+        names = list(class_names)
+        assert isinstance(value, (tuple, list)) and len(value) == 2, (
+            "give a pair: (name of the true class, name of the predicted class).")
+        true_name, predicted_name = value
+        if not isinstance(true_name, str) or not isinstance(predicted_name, str):
+            raise AssertionError("give the class *names* from CLASS_NAMES, e.g. CLASS_NAMES[i], not the numbers.")
+        for name in (true_name, predicted_name):
+            assert name in names, f"'{name}' is not one of CLASS_NAMES."
+        i, j = names.index(true_name), names.index(predicted_name)
+        assert i != j, "that pair is on the diagonal: those are the correct answers. Zero the diagonal first."
+        off = counts.copy()
+        np.fill_diagonal(off, -1)
+        if off[i, j] != off.max() and off[j, i] == off.max():
+            raise AssertionError("the right two classes, in the wrong order: rows are the true classes, "
+                                 "columns the predictions.")
+        assert off[i, j] == off.max(), (f"{off[i, j]} images of class {true_name} were called {predicted_name}, "
+                                        f"but another pair has {off.max()}.")
+    return run_check("Exercise 4 (the most confused pair)", body)
+
+
 def challenge(model, x_test, y_test, target: float) -> float:
     """Score a challenge entry on the fixed test set (never train on it!)."""
     if model is None:

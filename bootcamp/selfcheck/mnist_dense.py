@@ -36,3 +36,32 @@ def predicted_classes(predicted, probabilities) -> bool:
         mismatches = int((value != expected).sum())
         assert mismatches == 0, f"{mismatches} of {len(expected)} differ: take the index of the largest probability per row."
     return run_check("Exercise 3 (from probabilities to classes)", body)
+
+
+def mlp_variant(model, hidden=(256, 128)) -> bool:
+    """Check a learner's dense network: 28 x 28 in, the given hidden ReLU layers, 10 softmax out."""
+    def body():
+        import keras
+
+        value = require(model, "my_mlp")
+        assert isinstance(value, keras.Model), f"my_mlp should be a Keras model, got {type(value).__name__}."
+        try:
+            out = keras.ops.convert_to_numpy(value(np.zeros((2, 28, 28), dtype="float32")))
+        except Exception as err:                     # noqa: BLE001 - any failure means a wrong input shape
+            raise AssertionError("the model does not accept a batch of 28 x 28 images; start with "
+                                 f"keras.Input(shape=(28, 28)) and a Flatten layer ({type(err).__name__}).") from None
+        assert out.shape == (2, 10), f"the output should hold 10 numbers per image, got shape {out.shape[1:]}."
+        assert np.allclose(out.sum(axis=1), 1.0, atol=1e-4), "the outputs do not sum to 1: use a softmax output layer."
+        dense = [layer for layer in value.layers if isinstance(layer, keras.layers.Dense)]
+        units = tuple(layer.units for layer in dense)
+        wanted = tuple(hidden) + (10,)
+        assert units == wanted, f"its Dense layers have {units} units; expected {wanted}."
+        for layer in dense[:-1]:
+            name = getattr(layer.activation, "__name__", str(layer.activation))
+            assert name == "relu", f"hidden layer {layer.name} uses activation '{name}'; use 'relu'."
+        sizes = (28 * 28,) + wanted
+        expected = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+        assert value.count_params() == expected, (
+            f"it has {value.count_params():,} parameters, expected {expected:,}: only Flatten and Dense layers, "
+            "please.")
+    return run_check("Exercise 4 (build a variant)", body)
