@@ -19,28 +19,56 @@ PATH = (
     Lesson("02_curve_fitting", "Neural networks as curve fitting; capacity and regularisation", 45),
     Lesson("03_mnist_dense", "MNIST with dense networks", 30),
     Lesson("04_cnn", "Convolutional networks on MNIST and Fashion-MNIST", 40),
-    Lesson("05_cyclone", "Tropical-cyclone intensity from satellite images", 50),
-    Lesson("06_cfd", "Flow prediction: a surrogate for a lattice-Boltzmann solver", 40),
+    Lesson("05_cyclone_1_best_track", "Cyclones 1: Dvorak, Saffir-Simpson and the best track", 25),
+    Lesson("05_cyclone_2_images", "Cyclones 2: satellite images and a tf.data pipeline", 25),
+    Lesson("05_cyclone_3_cnn", "Cyclones 3: a CNN intensity classifier and an honest split", 40),
+    Lesson("05_cyclone_4_imbalance", "Cyclones 4: countering class imbalance", 30),
+    Lesson("05_cyclone_5_gradcam", "Cyclones 5: what the network looks at (Grad-CAM)", 25),
+    Lesson("05_cyclone_6_competition", "Cyclones 6: competition on held-out storms", 30),
+    Lesson("06_cfd_1_flow_data", "Flows 1: a lattice-Boltzmann solver makes the data", 25),
+    Lesson("06_cfd_2_fc_baselines", "Flows 2: fully connected baselines", 25),
+    Lesson("06_cfd_3_encoder_decoder", "Flows 3: a CNN encoder-decoder, mask vs signed distance", 30),
+    Lesson("06_cfd_4_unet", "Flows 4: a gated residual U-Net", 35),
+    Lesson("06_cfd_5_surrogate_vs_solver", "Flows 5: surrogate vs solver, error and speed", 25),
+    Lesson("06_cfd_6_competition", "Flows 6: competition on unseen shapes", 30),
 )
 
-BREAK_AFTER = "02_curve_fitting"
-BREAK_MINUTES = 15
+# The workshop runs over two days: day 1 ends with lesson 04 and its
+# mini-challenge, day 2 holds the two science modules.
+DAY_BREAK_AFTER = "04_cnn"
+BREAKS_AFTER = {                      # lesson stem -> (what, minutes)
+    "02_curve_fitting": ("*break*", 15),
+    "05_cyclone_3_cnn": ("*break*", 15),
+    "05_cyclone_6_competition": ("*lunch*", 45),
+    "06_cfd_3_encoder_decoder": ("*break*", 15),
+}
+WRAP_UP = "mini-challenge and questions"
+WRAP_UP_MINUTES = 30
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60}:{minutes % 60:02d}"
 
 
 def agenda_markdown(folder: str | Path = ".") -> str:
-    """A markdown agenda with start times; lessons not yet in ``folder`` are
-    listed as coming, so the table never links to a missing notebook."""
+    """A markdown agenda with start times per day; lessons not yet in
+    ``folder`` are listed as coming, so the table never links to a missing
+    notebook."""
     folder = Path(folder)
-    rows = ["| start | lesson | minutes |", "| ---: | --- | ---: |"]
+    rows = ["| start | lesson | minutes |", "| ---: | --- | ---: |", "| | **Day 1** | |"]
     clock = 0
     for lesson in PATH:
-        start = f"{clock // 60}:{clock % 60:02d}"
         present = (folder / f"{lesson.stem}.ipynb").exists()
         name = f"[{lesson.title}]({lesson.stem}.ipynb)" if present else f"{lesson.title} *(coming)*"
-        rows.append(f"| {start} | {name} | {lesson.minutes} |")
+        rows.append(f"| {_clock(clock)} | {name} | {lesson.minutes} |")
         clock += lesson.minutes
-        if lesson.stem == BREAK_AFTER:
-            rows.append(f"| {clock // 60}:{clock % 60:02d} | *break* | {BREAK_MINUTES} |")
-            clock += BREAK_MINUTES
-    rows.append(f"| {clock // 60}:{clock % 60:02d} | mini-challenge and questions | 30 |")
+        if lesson.stem in BREAKS_AFTER:
+            what, minutes = BREAKS_AFTER[lesson.stem]
+            rows.append(f"| {_clock(clock)} | {what} | {minutes} |")
+            clock += minutes
+        if lesson.stem == DAY_BREAK_AFTER:
+            rows.append(f"| {_clock(clock)} | {WRAP_UP} | {WRAP_UP_MINUTES} |")
+            rows.append("| | **Day 2** | |")
+            clock = 0
+    rows.append(f"| {_clock(clock)} | {WRAP_UP} | {WRAP_UP_MINUTES} |")
     return "\n".join(rows)

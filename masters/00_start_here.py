@@ -8,12 +8,14 @@
 # proves this machine can learn.
 
 # %% [markdown]
-# ## The plan for the day
+# ## The plan: two workshop days
 #
-# Each row is one notebook. Times are for a live workshop, talk and hands-on
-# together; on your own, go at your own pace. The table is built from the
-# course outline in `bootcamp/course.py`, so it always matches the notebooks
-# in this folder.
+# Each row is one notebook. Day 1 builds the tools, from a straight line to
+# convolutional networks; day 2 applies them to two science problems,
+# cyclone intensity from satellite images and flow past obstacles. Times are
+# for a live workshop, talk and hands-on together; on your own, go at your
+# own pace. The table is built from the course outline in
+# `bootcamp/course.py`, so it always matches the notebooks in this folder.
 
 # %%
 from IPython.display import Markdown

@@ -40,3 +40,20 @@ def test_agenda_links_only_existing_notebooks(tmp_path):
     assert "| 1:30 | *break* | 15 |" in table
     stems = [lesson.stem for lesson in course.PATH]
     assert len(set(stems)) == len(stems)
+
+
+def test_agenda_runs_over_two_days_with_breaks_and_restarts_the_clock(tmp_path):
+    table = course.agenda_markdown(tmp_path).splitlines()
+    day2 = table.index("| | **Day 2** | |")
+    assert table[2] == "| | **Day 1** | |"
+    assert table[day2 + 1].startswith("| 0:00 | ")                 # day 2 starts at 0:00 again
+    assert "mini-challenge and questions" in table[day2 - 1]       # day 1 ends with the challenge
+    assert sum("*lunch*" in row for row in table[day2:]) == 1
+    # every lesson appears exactly once, in the order of the path
+    titles = [lesson.title for lesson in course.PATH]
+    positions = [next(i for i, row in enumerate(table) if title in row) for title in titles]
+    assert positions == sorted(positions)
+    # minutes add up: the last start time is the sum of what came before it on day 2
+    day2_minutes = sum(int(row.rsplit("|", 2)[1]) for row in table[day2 + 1:-1])
+    hours, minutes = table[-1].split("|")[1].strip().split(":")
+    assert int(hours) * 60 + int(minutes) == day2_minutes
