@@ -72,12 +72,31 @@ def fmt_metric(m: dict) -> str:
     return f"{m['name']} {m['value']:.4g}{(' ' + m['unit']) if m.get('unit') else ''}"
 
 
-def table(rows: list[tuple[str, float, list[dict], str]]) -> str:
+def shown(metrics: list[dict], error: str) -> str:
+    return f"**FAILED**: {error}" if error else "; ".join(fmt_metric(m) for m in metrics) or "-"
+
+
+def table(rows: list[tuple[str, float, str]]) -> str:
     lines = ["| notebook | run time (s) | headline metrics |", "| --- | ---: | --- |"]
-    for name, seconds, metrics, error in rows:
-        shown = f"**FAILED**: {error}" if error else "; ".join(fmt_metric(m) for m in metrics) or "-"
-        lines.append(f"| `{name}` | {seconds:.1f} | {shown} |")
+    for name, seconds, text in rows:
+        lines.append(f"| `{name}` | {seconds:.1f} | {text} |")
     return "\n".join(lines)
+
+
+def previous_rows(report: Path) -> dict[str, tuple[str, float, str]]:
+    """The rows of an earlier report, by notebook name (for ``--update``)."""
+    rows = {}
+    if report.exists():
+        for line in report.read_text(encoding="utf-8").splitlines():
+            if line.startswith("| `"):
+                name, seconds, text = (cell.strip() for cell in line.strip().strip("|").split("|", 2))
+                rows[name.strip("`")] = (name.strip("`"), float(seconds), text)
+    return rows
+
+
+def order(name: str) -> tuple[int, str]:
+    """Learner notebooks first, then solutions, each alphabetically."""
+    return (0 if name.startswith("notebooks/") else 1, name)
 
 
 def update_readme(readme: Path, block: str) -> None:
@@ -95,28 +114,35 @@ def main(argv: list[str] | None = None) -> int:
                         help="notebooks to run (default: notebooks/*.ipynb and solutions/*.ipynb)")
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / f"{mode_name()}-mode.md")
     parser.add_argument("--readme", type=Path, help="also put the table into this README")
+    parser.add_argument("--update", action="store_true",
+                        help="re-measure only the notebooks given; keep the other rows of --out")
     args = parser.parse_args(argv)
+    if args.update and not args.notebooks:
+        parser.error("--update needs the notebooks to re-measure")
 
     paths = args.notebooks or sorted(ROOT.glob("notebooks/*.ipynb")) + sorted(ROOT.glob("solutions/*.ipynb"))
-    rows = []
+    rows = previous_rows(args.out) if args.update else {}
+    failed = False
     for path in paths:
         path = path.resolve()
         seconds, metrics, error = run_notebook(path)
         name = str(path.relative_to(ROOT))
         print(f"{name}: {seconds:.1f} s {'FAILED ' + error if error else ''}", flush=True)
-        rows.append((name, seconds, metrics, error))
+        rows[name] = (name, seconds, shown(metrics, error))
+        failed = failed or bool(error)
 
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d")
-    total = sum(r[1] for r in rows)
-    block = (f"Measured by `make report` on {stamp} in **{mode_name()} mode**, one notebook at a "
+    ordered = [rows[name] for name in sorted(rows, key=order)]
+    total = sum(r[1] for r in ordered)
+    block = (f"Measured by `make report` (last run {stamp}) in **{mode_name()} mode**, one notebook at a "
              f"time, kernel start included (total {total:.0f} s).  \nMachine: {machine()}.\n\n"
-             + table(rows))
+             + table(ordered))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(block + "\n", encoding="utf-8")
     if args.readme:
         update_readme(args.readme, block)
     print(f"wrote {args.out}")
-    return 1 if any(r[3] for r in rows) else 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
