@@ -9,6 +9,11 @@ The pieces, from the bottom up:
   aerofoils, and the signed distance function of a mask.
 * :mod:`bootcamp.cfd.dataset` - many samples in parallel, sharded, saved as
   ``.npz`` (``python -m bootcamp.cfd.dataset --help``).
+* :mod:`bootcamp.cfd.flows` - the one data set of the six CFD notebooks,
+  cached, and the competition score.
+* :mod:`bootcamp.cfd.validation` - the Schaefer & Turek cylinder benchmark.
+* :mod:`bootcamp.cfd.models` and :mod:`bootcamp.cfd.plots` - the networks the
+  later notebooks reuse, and the flow figures.
 
 See ``docs/cfd.md`` for the physics, the checks and the measured speed.
 """

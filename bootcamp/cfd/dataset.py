@@ -36,7 +36,7 @@ from tqdm import tqdm
 from bootcamp.cfd.lbm import solve
 from bootcamp.cfd.shapes import ALL_FAMILIES, FAMILIES, random_obstacle, signed_distance
 
-__all__ = ["DatasetSpec", "generate", "load", "make_sample", "merge", "save", "shard_indices", "main"]
+__all__ = ["DatasetSpec", "generate", "load", "make_sample", "merge", "save", "shard_indices", "solve_tasks", "main"]
 
 FORMAT_VERSION = 1
 PER_SAMPLE_KEYS = ("index", "mask", "sdf", "vx", "vy", "steps", "converged", "solve_seconds", "family", "params")
@@ -144,11 +144,18 @@ def save(data: dict[str, np.ndarray], path: str | os.PathLike) -> Path:
             np.savez_compressed(stream, **data)
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; give it a normal file's mode
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def load(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str, object]]:
@@ -196,18 +203,32 @@ def merge(paths: Sequence[str | os.PathLike]) -> dict[str, np.ndarray]:
 
 
 def _solve_all(spec: DatasetSpec, indices: list[int], workers: int, progress: bool) -> Iterable[dict]:
-    bar = tqdm(total=len(indices), desc=f"flows {spec.ny}x{spec.nx}", unit="flow", disable=not progress)
+    for _, sample in solve_tasks([(spec, i) for i in indices], workers, progress, f"flows {spec.ny}x{spec.nx}"):
+        yield sample
+
+
+def solve_tasks(
+    tasks: Sequence[tuple[DatasetSpec, int]], workers: int, progress: bool = True, desc: str = "flows"
+) -> Iterable[tuple[int, dict]]:
+    """Solve sample ``index`` of ``spec`` for every ``(spec, index)`` task.
+
+    Yields ``(task number, sample)`` in the order the samples finish, with a
+    progress bar; ``workers`` processes (one numba thread each), or this
+    process when ``workers == 1``.
+    """
+    workers = max(1, min(workers, len(tasks)))
+    bar = tqdm(total=len(tasks), desc=desc, unit="flow", disable=not progress)
     with bar:
         if workers == 1:
-            for index in indices:
-                yield make_sample(spec, index)
+            for number, (spec, index) in enumerate(tasks):
+                yield number, make_sample(spec, index)
                 bar.update()
             return
         context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_single_threaded) as pool:
-            futures = [pool.submit(make_sample, spec, index) for index in indices]
+            futures = {pool.submit(make_sample, spec, index): number for number, (spec, index) in enumerate(tasks)}
             for future in as_completed(futures):
-                yield future.result()
+                yield futures[future], future.result()
                 bar.update()
 
 

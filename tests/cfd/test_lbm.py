@@ -135,3 +135,26 @@ def test_a_blow_up_is_reported_not_returned():
     sim = Simulation(obstacle, nu=1e-5, u_max=0.3)
     with pytest.raises(FloatingPointError, match="unstable"):
         run_to_steady_state(sim, max_steps=20_000, check_every=50)
+
+
+def test_small_grids_run_on_one_thread_and_give_the_same_flow():
+    """Below SMALL_GRID_CELLS the kernel runs single-threaded (a barrier per step
+    costs more than a second thread gains); the caller's thread count is restored."""
+    import numba
+
+    from bootcamp.cfd.lbm import SMALL_GRID_CELLS
+
+    obstacle = disc(16, 32, 10, 7.5, 3)
+    assert obstacle.size < SMALL_GRID_CELLS
+    before = numba.get_num_threads()
+    threads = min(2, numba.config.NUMBA_NUM_THREADS)
+    numba.set_num_threads(threads)
+    try:
+        small = Simulation(obstacle)
+        small.run(50)
+        assert numba.get_num_threads() == threads
+    finally:
+        numba.set_num_threads(before)
+    reference = Simulation(obstacle)
+    reference.run(50)  # one thread (the fixture)
+    np.testing.assert_array_equal(small.h, reference.h)

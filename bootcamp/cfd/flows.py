@@ -1,0 +1,310 @@
+"""The course's flow data set: one spec, made once, cached, shared by all six CFD notebooks.
+
+:func:`course_spec` picks the sizes by run mode (``bootcamp.choose``); every
+notebook calls :func:`load_flows` with it and gets the same four splits:
+
+* ``train`` and ``val`` - ellipses, rectangles and polygons (one seeded set,
+  cut in two),
+* ``test`` - more shapes of the same families, from another seed,
+* ``unseen`` - NACA aerofoils, a family no model is trained on.
+
+Each split is one ``.npz`` file in ``<cache>/cfd-flows/`` named by a hash of
+its :class:`~bootcamp.cfd.dataset.DatasetSpec`. A file found there (or in a
+directory mirror under ``cfd-flows/``) is loaded; otherwise the splits are
+solved - all of them in one pool of processes - and saved atomically. A lock
+file makes a second notebook that asks at the same time wait for the first,
+then load its files instead of solving again.
+
+Arrays given to the models are scaled to order one: velocities divided by the
+inflow peak ``u_max`` and the signed distance by the channel height ``ny``.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from bootcamp.cfd.dataset import DatasetSpec, _stack, load, save, solve_tasks
+from bootcamp.cfd.lbm import parabolic_profile
+from bootcamp.cfd.shapes import FAMILIES
+
+__all__ = [
+    "FlowData",
+    "FlowSplit",
+    "FlowsSpec",
+    "course_spec",
+    "load_flows",
+    "mean_relative_l2",
+    "relative_l2",
+    "split_specs",
+]
+
+CACHE_FOLDER = "cfd-flows"
+SPLITS = ("train", "val", "test", "unseen")
+
+
+@dataclass(frozen=True)
+class FlowsSpec:
+    """Sizes and physics of the course data set (lattice units)."""
+
+    ny: int
+    nx: int
+    n_train: int
+    n_val: int
+    n_test: int
+    n_unseen: int
+    seed: int = 2016
+    nu: float = 0.05
+    u_max: float = 0.1
+    tol: float = 1e-5
+    max_steps: int = 30_000
+
+
+def course_spec() -> FlowsSpec:
+    """The one data set every CFD notebook uses, sized by run mode.
+
+    Full mode: 128 x 256 cells, the grid of Guo et al. (2016), 3,000 training
+    flows (many CPU hours: make it once with the sharded command line, see
+    ``docs/cfd.md``). Quick mode: 32 x 64 cells, 160 training flows and 240 in
+    all, made in 10-20 s on two cores.
+    """
+    import bootcamp
+
+    return bootcamp.choose(
+        full=FlowsSpec(ny=128, nx=256, n_train=2700, n_val=300, n_test=300, n_unseen=100),
+        # tol 1e-4 instead of 1e-5 saves a third of the steps and changes the
+        # fields by about 0.02% (measured), far below any network's error
+        quick=FlowsSpec(ny=32, nx=64, n_train=160, n_val=32, n_test=32, n_unseen=16, tol=1e-4),
+    )
+
+
+def split_specs(spec: FlowsSpec) -> dict[str, tuple[DatasetSpec, slice]]:
+    """The generator spec behind each split, and which of its samples the split takes."""
+    common = dict(ny=spec.ny, nx=spec.nx, nu=spec.nu, u_max=spec.u_max, tol=spec.tol, max_steps=spec.max_steps)
+    seen = DatasetSpec(n_samples=spec.n_train + spec.n_val, seed=spec.seed, families=FAMILIES, **common)
+    test = DatasetSpec(n_samples=spec.n_test, seed=spec.seed + 1, families=FAMILIES, **common)
+    unseen = DatasetSpec(n_samples=spec.n_unseen, seed=spec.seed + 2, families=("naca",), **common)
+    return {
+        "train": (seen, slice(0, spec.n_train)),
+        "val": (seen, slice(spec.n_train, spec.n_train + spec.n_val)),
+        "test": (test, slice(None)),
+        "unseen": (unseen, slice(None)),
+    }
+
+
+def file_name(spec: DatasetSpec) -> str:
+    """Cache file name of a generator spec: its grid, families and a hash of every setting."""
+    text = json.dumps(asdict(spec), sort_keys=True)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    return f"flows-{spec.ny}x{spec.nx}-{'-'.join(spec.families)}-{spec.n_samples}-{digest}.npz"
+
+
+@dataclass(frozen=True)
+class FlowSplit:
+    """Samples of one split: raw fields in lattice units plus model-ready arrays."""
+
+    name: str
+    mask: np.ndarray  # (n, ny, nx) bool, True in the obstacle
+    sdf: np.ndarray  # (n, ny, nx) float32, cells, negative inside
+    vx: np.ndarray  # (n, ny, nx) float32, lattice units
+    vy: np.ndarray
+    family: np.ndarray  # (n,) str
+    steps: np.ndarray  # (n,) solver steps to converge
+    solve_seconds: np.ndarray  # (n,) solver wall time, one thread
+    converged: np.ndarray
+    u_max: float
+
+    def __len__(self) -> int:
+        return len(self.mask)
+
+    def inputs(self, kind: str = "sdf") -> np.ndarray:
+        """``(n, ny, nx, 2)`` float32 model inputs.
+
+        Channel 0 describes the obstacle: its signed distance divided by the
+        channel height (``kind="sdf"``) or the mask as 0/1 (``kind="mask"``).
+        Channel 1 is the same for every sample: the inflow parabola divided by
+        ``u_max`` (0 at the walls, 1 on the centre line), copied to every
+        column. It tells a convolutional network where the walls are, which a
+        convolution, looking at a small window, cannot know by itself.
+        """
+        if kind == "sdf":
+            shape = self.sdf / self.sdf.shape[1]
+        elif kind == "mask":
+            shape = self.mask.astype(np.float32)
+        else:
+            raise ValueError(f"kind must be 'sdf' or 'mask', not {kind!r}")
+        n, ny, nx = self.mask.shape
+        walls = np.broadcast_to((parabolic_profile(ny, 1.0))[None, :, None], (n, ny, nx))
+        return np.stack([shape, walls], axis=-1).astype(np.float32)
+
+    def targets(self) -> np.ndarray:
+        """``(n, ny, nx, 2)`` float32: ``(vx, vy) / u_max``."""
+        return (np.stack([self.vx, self.vy], axis=-1) / self.u_max).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class FlowData:
+    """The four splits of the course data set and where they came from."""
+
+    spec: FlowsSpec
+    train: FlowSplit
+    val: FlowSplit
+    test: FlowSplit
+    unseen: FlowSplit
+    files: dict[str, Path]
+    generated_seconds: float  # 0 when every file came from the cache
+
+    def summary(self) -> str:
+        lines = [f"grid {self.spec.ny} x {self.spec.nx} (ny x nx), u_max {self.spec.u_max}, nu {self.spec.nu}"]
+        for name in SPLITS:
+            split: FlowSplit = getattr(self, name)
+            families = ", ".join(f"{f} {n}" for f, n in zip(*np.unique(split.family, return_counts=True)))
+            lines.append(f"  {name:<6} {len(split):>5} flows ({families})")
+        how = f"solved in {self.generated_seconds:.0f} s" if self.generated_seconds else "loaded from the cache"
+        lines.append(f"  {how}: {self.files['train'].parent}")
+        return "\n".join(lines)
+
+
+def load_flows(spec: FlowsSpec | None = None, *, workers: int | None = None, progress: bool = True) -> FlowData:
+    """The course data set: from the cache or a mirror, else solved now and cached.
+
+    ``spec`` defaults to :func:`course_spec`. Safe to call from several
+    processes at once: one solves, the others wait and load.
+    """
+    spec = course_spec() if spec is None else spec
+    parts = split_specs(spec)
+    generators = {id(g): g for g, _ in parts.values()}.values()  # train and val share one
+    folder = _cache_folder()
+    files = {name: folder / file_name(g) for name, (g, _) in parts.items()}
+    seconds = 0.0
+    missing = [g for g in generators if _find(g, folder) is None]
+    if missing:
+        with _lock(folder / ".generate.lock"):
+            missing = [g for g in generators if _find(g, folder) is None]  # another process may have made them
+            if missing:
+                seconds = _generate(missing, folder, workers, progress)
+    arrays = {}
+    for g in generators:
+        path = _find(g, folder)
+        assert path is not None
+        arrays[id(g)] = _read(path, g)
+        for name, (gg, _) in parts.items():
+            if gg is g:
+                files[name] = path
+    splits = {name: _split(name, arrays[id(g)], cut, spec.u_max) for name, (g, cut) in parts.items()}
+    return FlowData(spec=spec, files=files, generated_seconds=seconds, **splits)
+
+
+def relative_l2(predicted: np.ndarray, true: np.ndarray) -> np.ndarray:
+    """Relative L2 error of each predicted velocity field, ``(n,)``.
+
+    ``||u_pred - u_true|| / ||u_true||`` over every cell and both components
+    of one sample; arrays are ``(n, ny, nx, 2)`` (or ``(n, ...)`` of any shape).
+    """
+    predicted = np.asarray(predicted, dtype=np.float64)
+    true = np.asarray(true, dtype=np.float64)
+    if predicted.shape != true.shape:
+        raise ValueError(f"predicted fields have shape {predicted.shape}, the true ones {true.shape}")
+    n = len(true)
+    error = np.linalg.norm((predicted - true).reshape(n, -1), axis=1)
+    size = np.linalg.norm(true.reshape(n, -1), axis=1)
+    if np.any(size == 0):
+        raise ValueError("a true field is zero everywhere: its relative error is undefined")
+    return error / size
+
+
+def mean_relative_l2(predicted: np.ndarray, true: np.ndarray) -> float:
+    """The competition score: the mean over samples of :func:`relative_l2` (lower is better)."""
+    return float(np.mean(relative_l2(predicted, true)))
+
+
+# --------------------------------------------------------------------------- internals
+
+
+def _cache_folder() -> Path:
+    from bootcamp.data import cache_dir
+
+    folder = cache_dir() / CACHE_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _find(spec: DatasetSpec, folder: Path) -> Path | None:
+    """The file of ``spec`` in the cache, else in a directory mirror (``<mirror>/cfd-flows/``)."""
+    from bootcamp.data import mirrors
+    from bootcamp.data.settings import is_url
+
+    name = file_name(spec)
+    candidates = [folder / name] + [Path(m) / CACHE_FOLDER / name for m in mirrors() if not is_url(m)]
+    for path in candidates:
+        if path.is_file():
+            return path
+    return None
+
+
+@contextmanager
+def _lock(path: Path) -> Iterator[None]:
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _generate(specs: list[DatasetSpec], folder: Path, workers: int | None, progress: bool) -> float:
+    start = time.perf_counter()
+    tasks = [(g, i) for g in specs for i in range(g.n_samples)]
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    samples: list[dict | None] = [None] * len(tasks)
+    ny, nx = specs[0].ny, specs[0].nx
+    print(f"No saved copy of these flows in {folder} or a mirror: solving {len(tasks)} flows of {ny} x {nx} "
+          f"cells in {min(workers, len(tasks))} processes (about {_seconds_per_flow(ny, nx):.1g} s per flow and "
+          "process on a laptop core), then caching them.", flush=True)
+    for number, sample in solve_tasks(tasks, workers, progress, f"solving {len(tasks)} flows"):
+        samples[number] = sample
+    offset = 0
+    for g in specs:
+        own = samples[offset : offset + g.n_samples]
+        offset += g.n_samples
+        manifest = {**asdict(g), "shard": [0, 1]}
+        save(_stack(own, manifest, (g.ny, g.nx)), folder / file_name(g))  # type: ignore[arg-type]
+    return time.perf_counter() - start
+
+
+def _seconds_per_flow(ny: int, nx: int) -> float:
+    """Rough solver time of one flow: about 45 nx steps to converge, 40 million cell updates per second."""
+    return ny * nx * 45 * nx / 40e6
+
+
+def _read(path: Path, spec: DatasetSpec) -> dict[str, np.ndarray]:
+    data, manifest = load(path)
+    wanted = {**json.loads(json.dumps(asdict(spec))), "shard": [0, 1]}
+    if manifest != wanted:
+        differ = sorted(k for k in wanted.keys() | manifest.keys() if wanted.get(k) != manifest.get(k))
+        raise ValueError(f"{path} was made with other settings ({differ}); delete it to make it again")
+    return data
+
+
+def _split(name: str, data: dict[str, np.ndarray], cut: slice, u_max: float) -> FlowSplit:
+    return FlowSplit(
+        name=name,
+        mask=data["mask"][cut],
+        sdf=data["sdf"][cut],
+        vx=data["vx"][cut],
+        vy=data["vy"][cut],
+        family=data["family"][cut],
+        steps=data["steps"][cut],
+        solve_seconds=data["solve_seconds"][cut],
+        converged=data["converged"][cut],
+        u_max=u_max,
+    )

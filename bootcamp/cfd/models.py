@@ -1,0 +1,95 @@
+"""The networks the CFD notebooks build, for the notebooks that reuse them.
+
+Notebook 2 builds the fully connected baseline and notebook 4 the gated
+residual U-Net in plain sight; notebooks 5 and 6 (and
+``benchmarks/full_mode_cfd.py``) import the same networks from here rather
+than copy their code. Keras 3 layers only.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+__all__ = ["fit", "gated_block", "make_fc", "make_unet", "predict_seconds"]
+
+
+def make_fc(grid: tuple[int, int], n_dense: int = 3, width: int = 256, channels: int = 2):
+    """Notebook 2's baseline: ``n_dense - 1`` hidden tanh layers and a linear output."""
+    import keras
+
+    ny, nx = grid
+    model = keras.Sequential(name=f"fc_{n_dense}_layers")
+    model.add(keras.Input(shape=(ny, nx, channels)))
+    model.add(keras.layers.Flatten())
+    for _ in range(n_dense - 1):
+        model.add(keras.layers.Dense(width, activation="tanh"))
+    model.add(keras.layers.Dense(ny * nx * 2, activation="linear"))
+    model.add(keras.layers.Reshape((ny, nx, 2)))
+    return model
+
+
+def gated_block(x, filters: int, gated: bool = True):
+    """Notebook 4's residual block: a 3 x 3 ELU convolution, then either a gate
+    ``a * sigmoid(g)`` of two 3 x 3 convolutions or one plain 3 x 3 convolution,
+    added to the input (matched in width by a 1 x 1 convolution when needed)."""
+    import keras
+
+    L = keras.layers
+    h = L.Conv2D(filters, 3, padding="same", activation="elu")(x)
+    if gated:
+        a = L.Conv2D(filters, 3, padding="same")(h)
+        g = L.Conv2D(filters, 3, padding="same", activation="sigmoid")(h)
+        h = L.Multiply()([a, g])
+    else:
+        h = L.Conv2D(filters, 3, padding="same")(h)
+    shortcut = x if x.shape[-1] == filters else L.Conv2D(filters, 1)(x)
+    return L.Activation("elu")(L.Add()([shortcut, h]))
+
+
+def make_unet(grid: tuple[int, int], filters: int = 8, levels: int = 3, gated: bool = True, channels: int = 2):
+    """Notebook 4's U-Net: ``levels`` down-steps (max pooling) and up-steps
+    (upsampling, concatenation with the skip), ``filters`` doubling per level,
+    a linear 1 x 1 output for (vx, vy)."""
+    import keras
+
+    L = keras.layers
+    inputs = keras.Input(shape=(*grid, channels))
+    x, skips = inputs, []
+    for level in range(levels):
+        x = gated_block(x, filters * 2**level, gated)
+        skips.append(x)
+        x = L.MaxPooling2D(2)(x)
+    x = gated_block(x, filters * 2**levels, gated)
+    for level in reversed(range(levels)):
+        x = L.UpSampling2D(2)(x)
+        x = L.Concatenate()([x, skips[level]])
+        x = gated_block(x, filters * 2**level, gated)
+    outputs = L.Conv2D(2, 1)(x)
+    return keras.Model(inputs, outputs, name="gated_unet" if gated else "plain_unet")
+
+
+def fit(model, x_train, y_train, x_val, y_val, *, epochs: int, batch_size: int = 8, learning_rate: float = 2e-3,
+        verbose: int = 0):
+    """Adam with a cosine decay to zero, MSE loss; returns ``(history dict, seconds)``."""
+    import keras
+
+    steps = epochs * int(np.ceil(len(x_train) / batch_size))
+    schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=steps)
+    model.compile(optimizer=keras.optimizers.Adam(schedule), loss="mse")
+    start = time.perf_counter()
+    history = model.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=epochs, batch_size=batch_size,
+                        verbose=verbose)
+    return history.history, time.perf_counter() - start
+
+
+def predict_seconds(model, x, batch_size: int = 64, repeats: int = 3) -> float:
+    """Best wall time over ``repeats`` runs of batched inference on all of ``x``, per field."""
+    model.predict(x[:batch_size], batch_size=batch_size, verbose=0)  # trace and warm up
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        model.predict(x, batch_size=batch_size, verbose=0)
+        best = min(best, time.perf_counter() - start)
+    return best / len(x)

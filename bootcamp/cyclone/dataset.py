@@ -1,0 +1,343 @@
+"""One interface to the cyclone frames, labelled from HURDAT2, and the split.
+
+:func:`frames` returns storm-centred infrared images with their labels and
+metadata, from one of two sources:
+
+* ``"synthetic"`` (the default, offline and in CI): images **generated** by
+  :mod:`bootcamp.cyclone.synth` from the intensity of REAL best-track storms.
+  The storms, their lives, the class imbalance and the frame-to-frame
+  correlation are real; the pictures are not.
+* ``"hursat"``: real HURSAT-B1 infrared frames of the storms whose archives
+  were fetched or imported (:mod:`bootcamp.data.hursat`), matched to the
+  best track by storm name, season and time.
+
+Labels come from the best track in both cases: the intensity at a frame's
+time is interpolated linearly in time between the storm's two neighbouring
+6-hourly fixes (:func:`bootcamp.cyclone.tracks.interpolate_track`), then
+binned into the eight Saffir-Simpson classes.
+
+Every lesson uses the same settings, kept here: the seasons, the frame
+interval, the image size and crop, the generator's seed and the storm-wise
+split with its fixed seed. Change them here, never in one notebook.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import zlib
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bootcamp.config import choose
+from bootcamp.cyclone import synth
+from bootcamp.cyclone.preprocess import resize_stack
+from bootcamp.cyclone.tracks import interpolate_track
+from bootcamp.data.hurdat2 import CLASSES, load_hurdat2, saffir_simpson_class
+
+# ------------------------------------------------------------ shared settings
+HOURS = 3.0                 # one frame every 3 h, as HURSAT-B1
+PIXELS = 64                 # images are PIXELS x PIXELS ...
+EXTENT_KM = 800.0           # ... covering EXTENT_KM across, centred on the storm (12.5 km per pixel)
+CROP = 56                   # the network sees a CROP x CROP window (random in training, central otherwise)
+SEED = 2018                 # the generator's seed
+SPLIT_SEED = 54             # the storm-wise split's seed: of seeds 0..99, the one that gives every set at
+                            # least 40% of its fair share of every class, in both modes (chosen on the
+                            # labels only, before any model was trained)
+FRACTIONS = (0.7, 0.15, 0.15)
+QUICK_SEASONS = (2014, 2018)       # also the seasons of the excerpt shipped with the package
+FULL_SEASONS = (1999, 2018)        # Pradhan et al. used 1999-2014
+LOOK = 4                    # consecutive frames sharing one random look (see render_storm)
+HURSAT_KM_PER_PIXEL = 8.0          # HURSAT-B1 grid spacing, about 0.07 degrees
+# statuses kept: tropical and subtropical systems and their precursors; the
+# extratropical stage (EX) no longer looks like what the Dvorak technique reads
+TROPICAL = ("TD", "TS", "HU", "SD", "SS", "LO", "WV", "DB")
+N_CLASSES = len(CLASSES)
+
+
+SOURCE_ENV = "BOOTCAMP_CYCLONE_SOURCE"   # "synthetic" (default) or "hursat": the lessons' image source
+
+
+def default_source() -> str:
+    """The image source the lessons use: ``$BOOTCAMP_CYCLONE_SOURCE``, else "synthetic"."""
+    return os.environ.get(SOURCE_ENV, "").strip().lower() or "synthetic"
+
+
+def seasons() -> tuple[int, int]:
+    """The seasons every lesson uses: 2014-2018 in quick mode, 1999-2018 in full mode."""
+    return choose(full=FULL_SEASONS, quick=QUICK_SEASONS)
+
+
+# ------------------------------------------------------------ the frames
+@dataclass(frozen=True)
+class Frames:
+    """Images and, per image, its label and best-track metadata."""
+
+    images: np.ndarray        # (N, H, W) float32 brightness temperature, kelvin
+    labels: np.ndarray        # (N,) int64 Saffir-Simpson class index into CLASSES
+    wind_kt: np.ndarray       # (N,) float, best-track wind interpolated to the frame time
+    storm_id: np.ndarray      # (N,) str, HURDAT2 id, e.g. AL092017
+    name: np.ndarray          # (N,) str, storm name
+    time: np.ndarray          # (N,) datetime64[s]
+    lat: np.ndarray           # (N,) float, degrees north
+    lon: np.ndarray           # (N,) float, degrees east
+    source: str = "synthetic"
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def subset(self, which) -> Frames:
+        """The frames selected by a boolean mask or an index array."""
+        which = np.asarray(which)
+        values = {f.name: getattr(self, f.name)[which] for f in fields(self) if f.name != "source"}
+        return Frames(**values, source=self.source)
+
+    @property
+    def storms(self) -> np.ndarray:
+        return np.unique(self.storm_id)
+
+    def class_counts(self) -> np.ndarray:
+        return np.bincount(self.labels, minlength=N_CLASSES)
+
+    def table(self) -> pd.DataFrame:
+        """The metadata as a table (no images)."""
+        return pd.DataFrame({"storm_id": self.storm_id, "name": self.name, "time": self.time, "lat": self.lat,
+                             "lon": self.lon, "wind_kt": self.wind_kt,
+                             "label": np.asarray(CLASSES)[self.labels]})
+
+
+def best_track(table: pd.DataFrame | None = None, season_range: tuple[int, int] | None = None) -> pd.DataFrame:
+    """The best-track fixes of the storms that started in ``season_range``
+    (default :func:`seasons`), with a known wind."""
+    table = load_hurdat2(allow_fallback=True) if table is None else table
+    first, last = season_range or seasons()
+    start = table.groupby("storm_id")["time"].transform("min").dt.year
+    keep = (start >= first) & (start <= last) & table["wind_kt"].notna()
+    return table[keep].reset_index(drop=True)
+
+
+def frame_table(track_table: pd.DataFrame, hours: float = HOURS) -> pd.DataFrame:
+    """Frame times every ``hours`` along each storm, with the best-track
+    intensity and position interpolated linearly in time between fixes.
+
+    A frame is kept when the fix at or before it is tropical (status in
+    :data:`TROPICAL`); nothing is extrapolated beyond a storm's first and last fix.
+    """
+    parts = []
+    for storm_id, track in track_table.groupby("storm_id", sort=True):
+        track = track.sort_values("time").drop_duplicates("time")
+        if len(track) < 2:
+            continue
+        start = track["time"].min().ceil(f"{int(hours * 60)}min")
+        times = pd.date_range(start, track["time"].max(), freq=pd.Timedelta(hours=hours))
+        frame = interpolate_track(track, times)
+        if frame.empty:
+            continue
+        previous = np.searchsorted(track["time"].to_numpy(), frame["time"].to_numpy(), side="right") - 1
+        frame["status"] = track["status"].to_numpy()[previous]
+        frame["name"] = track["name"].iloc[0]
+        parts.append(frame[frame["status"].isin(TROPICAL)])
+    table = pd.concat(parts, ignore_index=True)
+    table["label"] = saffir_simpson_class(table["wind_kt"].to_numpy())
+    return table
+
+
+def storm_seed(seed: int, storm_id: str) -> int:
+    """A stable seed per storm: the same storm gets the same images on every machine."""
+    return int(np.random.SeedSequence([seed, zlib.crc32(storm_id.encode())]).generate_state(1)[0])
+
+
+def render_storm(winds, lats, *, seed: int, pixels: int = PIXELS, extent_km: float = EXTENT_KM,
+                 frames_per_look: int = LOOK) -> np.ndarray:
+    """Synthetic images of one storm's life, correlated as real frames are.
+
+    The storm keeps its size, its shear drifts slowly, and consecutive frames
+    share their random draws (orientation, band pattern, cloud texture) in
+    runs of ``frames_per_look`` (12 h at the default 3-hourly frames): within
+    a run, frames differ only as the intensity and shear change, like real
+    satellite frames hours apart. A new run draws a new look.
+    """
+    winds = np.asarray(winds, dtype=np.float32)
+    lats = np.asarray(lats, dtype=np.float32)
+    n = len(winds)
+    rng = np.random.default_rng(seed)
+    size = rng.lognormal(0.0, 0.18)
+    walk = np.cumsum(rng.normal(0.0, 1.0, (2, n)), axis=1) / np.sqrt(max(n, 1))
+    shear = np.clip(rng.uniform(0.15, 0.85) + 0.25 * walk[0], 0.05, 0.95)
+    shear_dir = rng.uniform(0, 2 * np.pi) + 1.5 * walk[1]
+    out = np.empty((n, pixels, pixels), dtype=np.float32)
+    for i in range(n):
+        frame = synth.Frame(float(winds[i]), float(lats[i]), float(shear_dir[i]), float(shear[i]), float(size))
+        look = np.random.default_rng([seed, i // frames_per_look])
+        out[i] = synth.render(frame, pixels=pixels, extent_km=extent_km, rng=look)
+    return out
+
+
+def _synthetic_images(table: pd.DataFrame, seed: int, pixels: int) -> np.ndarray:
+    images = np.empty((len(table), pixels, pixels), dtype=np.float32)
+    for storm_id, rows in table.groupby("storm_id", sort=False).indices.items():
+        images[rows] = render_storm(table["wind_kt"].to_numpy()[rows], table["lat"].to_numpy()[rows],
+                                    seed=storm_seed(seed, storm_id), pixels=pixels)
+    return images
+
+
+def _as_frames(table: pd.DataFrame, images: np.ndarray, source: str) -> Frames:
+    return Frames(images=images, labels=table["label"].to_numpy(np.int64),
+                  wind_kt=table["wind_kt"].to_numpy(float), storm_id=table["storm_id"].to_numpy(str),
+                  name=table["name"].to_numpy(str), time=table["time"].to_numpy("datetime64[s]"),
+                  lat=table["lat"].to_numpy(float), lon=table["lon"].to_numpy(float), source=source)
+
+
+@functools.lru_cache(maxsize=4)
+def _default_synthetic(season_range: tuple[int, int], hours: float, pixels: int, seed: int) -> Frames:
+    table = frame_table(best_track(None, season_range), hours)
+    return _as_frames(table, _synthetic_images(table, seed, pixels), "synthetic")
+
+
+def frames(source: str | None = None, *, season_range: tuple[int, int] | None = None, hours: float = HOURS,
+           pixels: int = PIXELS, seed: int = SEED, track_table: pd.DataFrame | None = None,
+           archives: list[Path] | None = None) -> Frames:
+    """The labelled frames of every storm of ``season_range`` (default :func:`seasons`).
+
+    ``source`` defaults to :func:`default_source`. ``"synthetic"``: one
+    generated image every ``hours`` along each storm's best track,
+    deterministic for ``seed``. ``"hursat"``: the
+    real HURSAT-B1 frames in ``archives`` (default: every archive in the
+    cache), matched to the best track; see :func:`hursat_frames`.
+    ``track_table`` replaces the HURDAT2 table (tests, other basins).
+    Images are brightness temperatures in kelvin, ``pixels`` square,
+    :data:`EXTENT_KM` across.
+    """
+    season_range = tuple(season_range or seasons())
+    source = source or default_source()
+    if source == "synthetic":
+        if track_table is None:
+            result = _default_synthetic(season_range, float(hours), int(pixels), int(seed))
+            return result.subset(np.arange(len(result)))          # a copy: callers may modify theirs
+        table = frame_table(best_track(track_table, season_range), hours)
+        return _as_frames(table, _synthetic_images(table, seed, pixels), "synthetic")
+    if source == "hursat":
+        return hursat_frames(archives, track_table=track_table, pixels=pixels)
+    raise ValueError(f"source must be 'synthetic' or 'hursat', got {source!r}")
+
+
+# ------------------------------------------------------------ real frames
+def prepare_hursat_image(irwin: np.ndarray, pixels: int = PIXELS, extent_km: float = EXTENT_KM,
+                         km_per_pixel: float = HURSAT_KM_PER_PIXEL, max_missing: float = 0.01) -> np.ndarray | None:
+    """A HURSAT-B1 IRWIN grid cut to the lessons' window: the central
+    ``extent_km`` (about 100 of its 301 pixels), shrunk with INTER_AREA to
+    ``pixels``. None when more than ``max_missing`` of the window is missing;
+    fewer missing pixels are filled with the window's median."""
+    irwin = np.asarray(irwin, dtype=np.float32)
+    side = min(int(round(extent_km / km_per_pixel)), *irwin.shape)
+    top, left = (irwin.shape[0] - side) // 2, (irwin.shape[1] - side) // 2
+    window = irwin[top:top + side, left:left + side].copy()
+    missing = ~np.isfinite(window)
+    if missing.mean() > max_missing:
+        return None
+    if missing.any():
+        window[missing] = np.median(window[~missing])
+    return resize_stack(window[None], pixels)[0]
+
+
+def _hursat_storm(track_table: pd.DataFrame, year: int, name: str, times: np.ndarray) -> str | None:
+    """The HURDAT2 storm of this season and name whose life covers the frames."""
+    start_year = track_table.groupby("storm_id")["time"].transform("min").dt.year
+    candidates = track_table[(start_year == year) & (track_table["name"].str.upper() == name.upper())]
+    best, overlap = None, 0
+    for storm_id, track in candidates.groupby("storm_id"):
+        inside = ((times >= track["time"].min().to_datetime64()) & (times <= track["time"].max().to_datetime64()))
+        if inside.sum() > overlap:
+            best, overlap = storm_id, int(inside.sum())
+    return best
+
+
+def hursat_frames(archives: list[Path] | None = None, *, track_table: pd.DataFrame | None = None,
+                  pixels: int = PIXELS) -> Frames:
+    """Real HURSAT-B1 frames, labelled from the best track.
+
+    Each archive's storm is found in HURDAT2 by season and name; a frame is
+    kept when it falls within the storm's best track, at most one per time
+    (the first satellite in file order), with the intensity interpolated
+    linearly in time between fixes as for the synthetic frames.
+    """
+    from bootcamp.data import hursat
+
+    archives = [Path(a) for a in (hursat.cached_archives() if archives is None else archives)]
+    if not archives:
+        raise FileNotFoundError(
+            "no HURSAT-B1 archive in the cache: fetch storms with bootcamp.data.hursat.fetch_storm(year, name) "
+            "or import archives you downloaded with `python -m data_scripts import hursat_b1 --from FILE` "
+            "(see docs/cyclone.md)")
+    track_table = load_hurdat2() if track_table is None else track_table
+    tables, images = [], []
+    for path in archives:
+        meta = hursat.ArchiveName.parse(path.name)
+        raw = hursat.read_frames(path)
+        times = np.array([f.time for f in raw], dtype="datetime64[s]")
+        storm_id = _hursat_storm(track_table, meta.year, meta.storm, times)
+        if storm_id is None:
+            continue
+        track = track_table[track_table["storm_id"] == storm_id]
+        pictures: dict[np.datetime64, np.ndarray] = {}
+        for frame, t in zip(raw, times):
+            if t not in pictures:
+                picture = prepare_hursat_image(frame.irwin, pixels)
+                if picture is not None:
+                    pictures[t] = picture
+        if not pictures:
+            continue
+        labelled = interpolate_track(track, pd.to_datetime(sorted(pictures)))
+        labelled = labelled[np.isfinite(labelled["wind_kt"].to_numpy())]
+        if labelled.empty:
+            continue
+        labelled["name"] = track["name"].iloc[0]
+        chosen = [pictures[t] for t in labelled["time"].to_numpy("datetime64[s]")]
+        tables.append(labelled)
+        images.append(np.stack(chosen))
+    if not tables:
+        raise ValueError("none of the HURSAT-B1 archives matched a HURDAT2 storm (season, name and time)")
+    table = pd.concat(tables, ignore_index=True)
+    table["label"] = saffir_simpson_class(table["wind_kt"].to_numpy())
+    return _as_frames(table, np.concatenate(images).astype(np.float32), "hursat")
+
+
+# ------------------------------------------------------------ the split
+def split_storms(storm_ids, peak_wind, fractions=FRACTIONS, seed: int = SPLIT_SEED) -> list[np.ndarray]:
+    """Storm-wise train/validation/test masks over frames, stratified by each
+    storm's peak intensity.
+
+    Storms are sorted by peak wind and dealt, in blocks of 20, 14/3/3 (for
+    70/15/15) to the three sets in a random order within each block: every set
+    gets weak and strong storms alike, and no storm is ever in two sets.
+    """
+    storm_ids = np.asarray(storm_ids)
+    peaks = pd.Series(np.asarray(peak_wind, dtype=float)).groupby(storm_ids).max()
+    rng = np.random.default_rng(seed)
+    order = peaks.index.to_numpy()[np.lexsort((rng.random(len(peaks)), peaks.to_numpy()))]
+    block = 20
+    slots = np.repeat(np.arange(len(fractions)), np.round(np.asarray(fractions) * block).astype(int))
+    if len(slots) != block:
+        raise ValueError(f"fractions {fractions} must be multiples of 1/{block}")
+    assignment = {}
+    for start in range(0, len(order), block):
+        members = order[start:start + block]
+        dealt = rng.permutation(slots)[:len(members)]
+        assignment.update(zip(members, dealt))
+    which = np.array([assignment[s] for s in storm_ids]) if len(storm_ids) else np.array([], int)
+    return [which == k for k in range(len(fractions))]
+
+
+def split(data: Frames, seed: int = SPLIT_SEED) -> tuple[Frames, Frames, Frames]:
+    """The lessons' train / validation / test frames: whole storms, stratified by peak intensity."""
+    peak = pd.Series(data.wind_kt).groupby(data.storm_id).transform("max").to_numpy()
+    masks = split_storms(data.storm_id, peak, seed=seed)
+    return tuple(data.subset(m) for m in masks)
+
+
+def standard(source: str | None = None) -> tuple[Frames, Frames, Frames]:
+    """What every lesson starts from: :func:`frames` with the shared settings, then :func:`split`."""
+    return split(frames(source))

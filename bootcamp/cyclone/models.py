@@ -1,0 +1,108 @@
+"""Networks and training plumbing shared by the cyclone lessons.
+
+The lesson that introduces each network (05_cyclone_3_cnn) writes it out in
+full; later lessons import it from here so that they compare like with like.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bootcamp.cyclone import preprocess
+from bootcamp.cyclone.dataset import CROP, N_CLASSES
+
+
+def compact_cnn(input_shape=(CROP, CROP, 1), n_classes: int = N_CLASSES, width: int = 16, name: str = "compact_cnn"):
+    """A modern compact CNN: three stages of 3x3 convolution (ReLU) and
+    max pooling, doubling the filters each stage;
+    global average pooling, dropout and a softmax classifier."""
+    import keras
+    from keras import layers
+
+    inputs = keras.Input(shape=input_shape, name="ir_image")
+    x = inputs
+    for stage, filters in enumerate((width, 2 * width, 4 * width)):
+        x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"conv{stage + 1}")(x)
+        x = layers.MaxPooling2D(2, name=f"pool{stage + 1}")(x)
+    x = layers.Conv2D(8 * width, 3, padding="same", activation="relu", name="conv4")(x)
+    x = layers.GlobalAveragePooling2D(name="gap")(x)
+    x = layers.Dropout(0.3, name="dropout")(x)
+    outputs = layers.Dense(n_classes, activation="softmax", name="classes")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def pradhan_cnn(input_shape=(232, 232, 3), n_classes: int = N_CLASSES, name: str = "pradhan2018"):
+    """The layer pattern of Pradhan et al. (2018): 5 convolutions and 3 dense
+    layers on a 232 x 232 x 3 input, about 43 million parameters, nearly all
+    in the first dense layer. Kernel sizes and widths are our reading of the
+    paper's description; the count lands on theirs."""
+    import keras
+    from keras import layers
+
+    inputs = keras.Input(shape=input_shape, name="ir_image")
+    x = layers.Conv2D(64, 10, strides=3, activation="relu", name="conv1")(inputs)     # 75 x 75
+    x = layers.MaxPooling2D(3, strides=2, name="pool1")(x)                            # 37 x 37
+    x = layers.BatchNormalization(name="bn1")(x)
+    x = layers.Conv2D(256, 5, padding="same", activation="relu", name="conv2")(x)
+    x = layers.MaxPooling2D(3, strides=2, name="pool2")(x)                            # 18 x 18
+    x = layers.BatchNormalization(name="bn2")(x)
+    x = layers.Conv2D(288, 3, padding="same", activation="relu", name="conv3")(x)
+    x = layers.MaxPooling2D(2, strides=1, name="pool3")(x)                            # 17 x 17
+    x = layers.Conv2D(272, 3, activation="relu", name="conv4")(x)                     # 15 x 15
+    x = layers.Conv2D(256, 3, activation="relu", name="conv5")(x)                     # 13 x 13
+    x = layers.MaxPooling2D(3, strides=2, name="pool5")(x)                            # 6 x 6
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dense(3584, activation="relu", name="dense1")(x)
+    x = layers.Dropout(0.5, name="drop1")(x)
+    x = layers.Dense(2048, activation="relu", name="dense2")(x)
+    x = layers.Dropout(0.5, name="drop2")(x)
+    outputs = layers.Dense(n_classes, activation="softmax", name="classes")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def scaled(frames) -> np.ndarray:
+    """A Frames' images scaled to network input (fixed constants, see preprocess)."""
+    return preprocess.scale_temperature(frames.images)
+
+
+def pipelines(train, validation, *, batch_size: int = 64, seed: int = 0, rotate: bool = False, train_index=None):
+    """tf.data pipelines: random crops (and optional 90-degree rotations) for
+    the training frames, centre crops for validation. ``train_index`` picks
+    (or repeats, for resampling) training frames."""
+    x, y = scaled(train), train.labels
+    if train_index is not None:
+        x, y = x[train_index], y[train_index]
+    fit = preprocess.make_dataset(x, y, crop=CROP, training=True, batch_size=batch_size, seed=seed, rotate=rotate)
+    check = preprocess.make_dataset(scaled(validation), validation.labels, crop=CROP, training=False,
+                                    batch_size=256)
+    return fit, check
+
+
+def train_classifier(model, train, validation, *, epochs: int, learning_rate: float = 2e-3, batch_size: int = 64,
+                     class_weight=None, rotate: bool = False, train_index=None, seed: int = 0, verbose: int = 0):
+    """Compile and fit as lesson 05_cyclone_3 does: Adam, sparse categorical
+    cross-entropy, accuracy and top-2 accuracy, cosine-decayed learning rate;
+    returns the Keras History."""
+    import keras
+
+    fit, check = pipelines(train, validation, batch_size=batch_size, seed=seed, rotate=rotate,
+                           train_index=train_index)
+    steps = epochs * int(np.ceil((len(train) if train_index is None else len(train_index)) / batch_size))
+    schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=max(steps, 1), alpha=0.05)
+    model.compile(optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy", keras.metrics.SparseTopKCategoricalAccuracy(k=2, name="top2")])
+    return model.fit(fit, validation_data=check, epochs=epochs, class_weight=class_weight, verbose=verbose)
+
+
+def predict(model, frames, batch_size: int = 256) -> np.ndarray:
+    """Class probabilities for frames, on their centre crops (no randomness)."""
+    x = preprocess.centre_crop(scaled(frames), CROP)[..., None]
+    return model.predict(x, batch_size=batch_size, verbose=0)
+
+
+def settings() -> dict:
+    """Training settings shared by the lessons that train the compact CNN:
+    its width (filters of the first stage) and the number of epochs."""
+    from bootcamp.config import choose
+
+    return {"width": choose(full=12, quick=8), "epochs": choose(full=15, quick=8)}

@@ -1,0 +1,325 @@
+# %% [markdown]
+# # 05 · Tropical cyclones 2: satellite images and preprocessing
+#
+# > **The images in this lesson are generated, not observed.** Offline and in
+# > CI the course draws storm-centred, infrared-like images from a simple
+# > physical model (`bootcamp.cyclone.synth`), driven by the intensity of
+# > **real** HURDAT2 storms: the storms, their lives, the class imbalance and
+# > the correlation between consecutive frames are real; the pictures are
+# > synthetic. To use real HURSAT-B1 satellite frames instead, fetch or import
+# > storm archives and start Jupyter with `BOOTCAMP_CYCLONE_SOURCE=hursat`;
+# > `docs/cyclone.md` says how. The data cell prints which source is in use.
+#
+# This lesson looks at what an infrared satellite image shows, then turns
+# images into network input: a fixed temperature scale, resizing with the
+# right interpolation, crops, augmentations that respect the physics, and a
+# fast `tf.data` pipeline whose throughput we measure.
+
+# %%
+import bootcamp
+
+bootcamp.setup(seed=42)
+
+# %%
+import time
+
+import cv2
+import matplotlib.pyplot as plt
+import numpy as np
+import tensorflow as tf
+
+from bootcamp.checks import floor, record
+from bootcamp.cyclone import dataset, preprocess, synth
+from bootcamp.data.hurdat2 import CLASSES
+
+# %% [markdown]
+# ## What the satellite sees
+#
+# Geostationary satellites measure infrared radiation in a "window" channel
+# near 11 µm, where the atmosphere is nearly transparent. What they record
+# is a **brightness temperature**: warm (about 295 K) over clear ocean, cold
+# over high cloud tops, down to 190 K for the tallest thunderstorms. A
+# tropical cyclone's infrared signature changes with intensity, which is what
+# the Dvorak technique reads:
+#
+# * weak systems: scattered cold clusters, loosely curved bands, often pushed
+#   to one side by wind shear;
+# * storms: a **central dense overcast** (CDO) of cold cloud, with spiral bands
+#   winding in (counter-clockwise in the northern hemisphere);
+# * hurricanes: an **eye** appears in the CDO, and shrinks and warms as the
+#   storm strengthens, ringed by very cold cloud.
+#
+# The lessons' data: one frame every 3 hours along each storm's track,
+# 64 x 64 pixels covering 800 km (12.5 km per pixel), the same for all six
+# lessons (`dataset.PIXELS`, `dataset.EXTENT_KM`). Loading renders them; the
+# cell takes about 5-15 s on a laptop CPU.
+
+# %%
+start = time.perf_counter()
+train, validation, test = dataset.standard()
+print(f"source: {train.source}; {len(train)} training, {len(validation)} validation, {len(test)} test frames "
+      f"({time.perf_counter() - start:.1f} s)")
+print(f"image shape {train.images.shape[1:]}, {train.images.dtype}, "
+      f"{train.images.min():.0f} K to {train.images.max():.0f} K")
+
+# %% [markdown]
+# One training frame of each class (the first frame of that class), coloured
+# with a reversed grey scale so that cold cloud looks white, as forecasters
+# are used to.
+
+# %%
+fig, axes = plt.subplots(1, 8, figsize=(15, 2.6))
+for k, ax in enumerate(axes):
+    i = np.flatnonzero(train.labels == k)[0]
+    shown = ax.imshow(train.images[i], cmap="gray_r", vmin=185, vmax=300)
+    ax.set_title(f"{CLASSES[k]}, {train.wind_kt[i]:.0f} kt\n{train.name[i].title()}", fontsize=9)
+    ax.axis("off")
+fig.colorbar(shown, ax=axes, fraction=0.015, label="brightness temperature (K)")
+fig.suptitle("One synthetic frame per class (800 km across)");
+
+# %% [markdown]
+# Consecutive frames of one storm are alike, and so are their labels: the
+# reason the split must keep storms whole. Here are 8 frames, 6 hours apart,
+# from the life of the strongest storm in the training set.
+
+# %%
+strongest = train.storm_id[np.argmax(train.wind_kt)]
+rows = np.flatnonzero(train.storm_id == strongest)[::2]
+rows = rows[np.linspace(0, len(rows) - 1, 8).astype(int)]
+fig, axes = plt.subplots(1, 8, figsize=(15, 2.4))
+for ax, i in zip(axes, rows):
+    ax.imshow(train.images[i], cmap="gray_r", vmin=185, vmax=300)
+    ax.set_title(f"{str(train.time[i])[5:13]}\n{train.wind_kt[i]:.0f} kt {CLASSES[train.labels[i]]}", fontsize=8)
+    ax.axis("off")
+fig.suptitle(f"The life of {train.name[rows[0]].title()} ({strongest})");
+
+# %% [markdown]
+# ## How fast is the generator?
+#
+# Generated data is only useful if it is cheap. Rendering a batch of 500
+# images at the lessons' size:
+
+# %%
+winds = np.random.default_rng(0).uniform(20, 160, 500)
+start = time.perf_counter()
+synth.render_many(winds, seed=1)
+render_rate = len(winds) / (time.perf_counter() - start)
+print(f"{render_rate:,.0f} images per second (64 x 64, one CPU core)")
+
+# %% [markdown]
+# ## The hemisphere sets the spiral's sense
+#
+# Air flows into a low counter-clockwise in the northern hemisphere and
+# clockwise in the southern. The same storm drawn at 20°N and 20°S is a
+# mirror image. Keep that in mind for augmentation below.
+
+# %%
+north = synth.render(synth.Frame(70, lat=20, shear=0.2), pixels=128, rng=np.random.default_rng(3))
+south = synth.render(synth.Frame(70, lat=-20, shear=0.2), pixels=128, rng=np.random.default_rng(3))
+fig, axes = plt.subplots(1, 2, figsize=(6.5, 3.3))
+for ax, image, title in zip(axes, (north, south), ("20°N: counter-clockwise", "20°S: clockwise")):
+    ax.imshow(image, cmap="gray_r", vmin=185, vmax=300)
+    ax.set(title=title, xticks=[], yticks=[])
+fig.suptitle("The same 70-kt storm in each hemisphere");
+
+# %% [markdown]
+# ## Scaling: one fixed temperature scale
+#
+# Networks train best on inputs of order one. We map brightness temperature
+# to `(245 K - T) / 65 K`: about -0.8 over warm ocean, +0.9 for the coldest
+# tops. The constants are **fixed**, the same for every image and every
+# split. Normalising each image by its own minimum and maximum would erase
+# exactly what intensity is read from: how cold the cold cloud is.
+
+# %%
+scaled_train = preprocess.scale_temperature(train.images)
+fig, ax = plt.subplots(figsize=(6, 3))
+ax.hist(scaled_train[::7].ravel(), bins=80, color="tab:blue")
+ax.set(title="Scaled training pixels (fixed constants)", xlabel="(245 K - T) / 65 K", ylabel="pixels");
+
+# %% [markdown]
+# ## Resizing: the right interpolation
+#
+# Real frames rarely arrive at the size a network wants: HURSAT-B1 gives
+# 301 x 301 pixels of 8 km, and the published network took 232 x 232.
+# When **shrinking**, each output pixel should average the input pixels under
+# it: `cv2.INTER_AREA`. Nearest-neighbour sampling keeps one pixel in
+# several and aliases fine texture into noise; bilinear only looks at 4
+# neighbours. OpenCV takes the target size as **(width, height)**.
+#
+# Below a 256-pixel rendering of one storm, shrunk to 32 pixels both ways.
+
+# %%
+sharp = synth.render(synth.Frame(120, shear=0.3), pixels=256, rng=np.random.default_rng(5))
+nearest = cv2.resize(sharp, (32, 32), interpolation=cv2.INTER_NEAREST)
+area = cv2.resize(sharp, (32, 32), interpolation=cv2.INTER_AREA)
+fig, axes = plt.subplots(1, 3, figsize=(10, 3.5))
+for ax, image, title in zip(axes, (sharp, nearest, area),
+                            ("256 px original", "32 px, INTER_NEAREST", "32 px, INTER_AREA")):
+    ax.imshow(image, cmap="gray_r", vmin=185, vmax=300)
+    ax.set(title=title, xticks=[], yticks=[])
+fig.suptitle("Shrinking by 8: sampling vs area averaging")
+reference = sharp.reshape(32, 8, 32, 8).mean(axis=(1, 3))         # the exact 8 x 8 block means
+print(f"RMS difference from the block means: nearest {np.sqrt(np.mean((nearest - reference)**2)):.2f} K, "
+      f"area {np.sqrt(np.mean((area - reference)**2)):.2f} K")
+
+# %% [markdown]
+# ## Exercise 1: shrink an image
+#
+# Write `shrink(image, size)` returning a `size` x `size` version of a 2-D
+# image with OpenCV and the interpolation that suits shrinking.
+
+# %% tags=["exercise"]
+def shrink(image, size):
+    # TODO: return cv2.resize(...) of image to size x size
+    # BEGIN SOLUTION
+    return cv2.resize(image, (size, size), interpolation=cv2.INTER_AREA)
+    # END SOLUTION
+    # BEGIN STARTER
+    raise NotImplementedError("resize with OpenCV")
+    # END STARTER
+
+
+# %% tags=["selfcheck"]
+from bootcamp.selfcheck import cyclone
+
+cyclone.shrink(shrink, sharp)
+
+# %% [markdown]
+# ## Crops: random for training, central for evaluation
+#
+# The network sees a 56 x 56 window (`dataset.CROP`) of each 64 x 64 frame.
+# In **training** the window is placed at random: storm centres in real
+# imagery are uncertain by a few pixels, and the shifts teach the model not
+# to depend on the exact position. In **evaluation** the window is always
+# the central one, so a test score never depends on a random draw.
+
+# %%
+image = train.images[np.argmax(train.wind_kt)]
+rng = np.random.default_rng(0)
+fig, axes = plt.subplots(1, 5, figsize=(12, 2.8))
+axes[0].imshow(image, cmap="gray_r", vmin=185, vmax=300)
+axes[0].set_title("64 x 64 frame")
+for ax in axes[1:4]:
+    top, left = rng.integers(0, 64 - dataset.CROP + 1, size=2)
+    ax.imshow(image[top:top + dataset.CROP, left:left + dataset.CROP], cmap="gray_r", vmin=185, vmax=300)
+    ax.set_title(f"random crop at ({top}, {left})")
+axes[4].imshow(preprocess.centre_crop(image[None], dataset.CROP)[0], cmap="gray_r", vmin=185, vmax=300)
+axes[4].set_title("centre crop")
+for ax in axes:
+    ax.set(xticks=[], yticks=[])
+fig.suptitle("Training sees shifted windows; evaluation the central one");
+
+# %% [markdown]
+# ## Exercise 2: the centre crop
+#
+# Write `centre_crop(image, crop)` for one 2-D image: the central `crop` x
+# `crop` window. When the margin is odd, put the extra pixel after the window
+# (start at `(H - crop) // 2`).
+
+# %% tags=["exercise"]
+def centre_crop(image, crop):
+    # TODO: slice the central crop x crop window out of image
+    # BEGIN SOLUTION
+    top, left = (image.shape[0] - crop) // 2, (image.shape[1] - crop) // 2
+    return image[top:top + crop, left:left + crop]
+    # END SOLUTION
+    # BEGIN STARTER
+    raise NotImplementedError("slice the central window")
+    # END STARTER
+
+
+# %% tags=["selfcheck"]
+cyclone.centre_crop(centre_crop, train.images[0])
+
+# %% [markdown]
+# ## Augmentation that keeps the physics
+#
+# Augmenting (making new training images by transforming old ones) helps a
+# small data set, but only with transforms that produce images that could
+# exist. A satellite looks straight down, so a storm rotated by any angle is
+# still a possible storm. A **mirror image** is not: flipping reverses the
+# spiral, turning a northern-hemisphere storm into a southern one, or
+# into nothing real. So the pipeline offers rotations by multiples of 90°
+# only (exact, no interpolation), and no flips.
+#
+# ## Exercise 3: which transforms keep a storm valid?
+#
+# For a northern-hemisphere storm, mark each transform `True` if the result
+# still turns counter-clockwise, `False` if not.
+
+# %% tags=["exercise"]
+# TODO: fill in True or False for each transform
+# BEGIN SOLUTION
+keeps_rotation = {"rotate 90": True, "rotate 180": True, "flip left-right": False, "flip up-down": False,
+                  "transpose": False}
+# END SOLUTION
+# BEGIN STARTER
+keeps_rotation = None
+# END STARTER
+
+# %% tags=["selfcheck"]
+cyclone.valid_augmentations(keeps_rotation)
+
+# %% [markdown]
+# ## The input pipeline, and its throughput
+#
+# `preprocess.make_dataset` builds the `tf.data` pipeline all lessons use:
+# the scaled images are **cached** in memory, shuffled, cropped (and, when
+# asked, rotated) in a **parallel map**, batched, and **prefetched** so that
+# the next batch is prepared while the model trains on this one. The random
+# draws are stateless and seeded, so a run is reproducible.
+#
+# How many images per second can it deliver? We time two passes over the
+# training frames (the first one fills the cache), and compare with the
+# same steps done one element at a time, without parallelism or prefetching.
+
+# %%
+def throughput(data, passes=2):
+    """Images per second over the last of ``passes`` full passes."""
+    for _ in range(passes):
+        count, start = 0, time.perf_counter()
+        for images, _ in data:
+            count += int(images.shape[0])
+    return count / (time.perf_counter() - start)
+
+
+fast = preprocess.make_dataset(scaled_train, train.labels, crop=dataset.CROP, training=True, rotate=True)
+
+
+def crop_one(image, label):
+    return tf.image.random_crop(image, (dataset.CROP, dataset.CROP, 1), seed=0), label
+
+
+plain = (tf.data.Dataset.from_tensor_slices((scaled_train[..., None], train.labels))
+         .map(crop_one).batch(64))                 # no cache, sequential map, no prefetch
+pipeline_rate = throughput(fast)
+plain_rate = throughput(plain)
+print(f"tuned pipeline: {pipeline_rate:,.0f} images/s; plain: {plain_rate:,.0f} images/s")
+batch_images, batch_labels = next(iter(fast))
+print("one batch:", batch_images.shape, batch_images.dtype, "labels", batch_labels[:10].numpy())
+
+# %% [markdown]
+# Either is far faster than a CPU can train a CNN (a few hundred images per
+# second here), so data loading will not be the bottleneck in these lessons.
+# On a GPU, training is 10-100x faster and the gap matters: that is when
+# `cache`, a parallel `map` and `prefetch` pay off, and when decoding real
+# netCDF files from disk would need them most.
+#
+# The checks below: the generator and the pipeline are fast enough for the
+# lessons (images per second, both modes).
+
+# %%
+floor("tf.data pipeline images per second", pipeline_rate, at_least=bootcamp.choose(full=1000, quick=1000))
+floor("generator images per second", render_rate, at_least=bootcamp.choose(full=200, quick=200))
+
+# %% [markdown]
+# ## Summary
+#
+# * Infrared brightness temperature: cold = high cloud. Intensity shows in
+#   the CDO, the eye and the spiral bands.
+# * One fixed temperature scale for every image; no per-image normalisation.
+# * `INTER_AREA` to shrink; OpenCV sizes are (width, height).
+# * Random crops in training, the centre crop in evaluation.
+# * Augment with rotations only: a flip reverses the spiral.
+# * `tf.data`: cache, parallel map, prefetch; measure the throughput.

@@ -1,0 +1,299 @@
+# %% [markdown]
+# # 06 · CFD 4 · A gated residual U-Net
+#
+# The encoder-decoder of notebook 3 pushes everything through a small code in
+# the middle, and the fine detail near the obstacle, where the flow changes
+# fastest, is hard to get back out. A **U-Net** (Ronneberger et al., 2015)
+# keeps the encoder and the decoder but adds **skip connections**: each
+# decoder level also receives the encoder's feature maps of the same size, so
+# the coarse levels can work on the large-scale flow while the fine detail
+# takes the short way round.
+#
+# Two more ideas from the public version of this lesson:
+#
+# * **residual blocks**: each block adds its result to its input, so a block
+#   only has to learn a correction, and gradients flow easily through many
+#   blocks (notebook 04);
+# * **gates**: a block computes two sets of feature maps, $a$ and $g$, and
+#   passes on $a \cdot \sigma(g)$; the sigmoid of $g$ (between 0 and 1)
+#   decides, cell by cell and feature by feature, how much of $a$ gets
+#   through.
+#
+# We build the U-Net with and without gates from Keras layers, train both
+# with the same budget, and compare them with the fully connected baseline
+# of notebook 2.
+
+# %%
+import bootcamp
+
+bootcamp.setup(seed=42)
+
+# %%
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+
+from bootcamp.cfd.flows import course_spec, load_flows, mean_relative_l2
+from bootcamp.cfd.models import fit, make_fc
+from bootcamp.cfd.models import make_unet as bootcamp_unet
+from bootcamp.cfd.plots import show_fields, show_history
+from bootcamp.checks import floor, record
+from bootcamp.selfcheck import cfd
+
+L = keras.layers
+
+# %% [markdown]
+# ## The data
+#
+# The module's cached data set, SDF inputs (notebook 3).
+
+# %%
+data = load_flows(course_spec())
+print(data.summary())
+x_train, y_train = data.train.inputs("sdf"), data.train.targets()
+x_val, y_val = data.val.inputs("sdf"), data.val.targets()
+x_test, y_test = data.test.inputs("sdf"), data.test.targets()
+grid = x_train.shape[1:3]
+
+# %% [markdown]
+# ## Exercise 1: the gate in NumPy
+#
+# Write `gate(a, g)` $= a \cdot \sigma(g)$ with $\sigma(g) = 1 / (1 + e^{-g})$,
+# for NumPy arrays of any (equal) shape.
+
+# %% tags=["exercise"]
+def gate(a, g):
+    # TODO: return a times the sigmoid of g
+    # BEGIN SOLUTION
+    return a / (1.0 + np.exp(-g))
+    # END SOLUTION
+    # BEGIN STARTER
+    raise NotImplementedError("write gate")
+    # END STARTER
+
+# %% tags=["selfcheck"]
+cfd.gate(gate)
+
+# %% [markdown]
+# Where $g \gg 0$ the gate is open ($a$ passes), where $g \ll 0$ it is closed
+# (0 passes); the network learns $g$ from the data, for instance to treat
+# cells near the obstacle differently from the open channel.
+#
+# ## The building block
+#
+# One block: a 3 x 3 convolution with ELU, then either the gate (two 3 x 3
+# convolutions $a$ and $g$, combined by `Multiply` after a sigmoid on $g$) or,
+# for comparison, one plain 3 x 3 convolution; the result is added to the
+# block's input (a 1 x 1 convolution matches the widths when they differ).
+
+# %%
+def gated_block(x, filters, gated=True):
+    h = L.Conv2D(filters, 3, padding="same", activation="elu")(x)
+    if gated:
+        a = L.Conv2D(filters, 3, padding="same")(h)
+        g = L.Conv2D(filters, 3, padding="same", activation="sigmoid")(h)
+        h = L.Multiply()([a, g])
+    else:
+        h = L.Conv2D(filters, 3, padding="same")(h)
+    shortcut = x if x.shape[-1] == filters else L.Conv2D(filters, 1)(x)
+    return L.Activation("elu")(L.Add()([shortcut, h]))
+
+# %% [markdown]
+# ## The U-Net
+#
+# Down: a block, then 2 x 2 max pooling, three times, the filters doubling
+# (8, 16, 32 and 64 at the bottom). Up: upsample by 2, **concatenate** the
+# encoder's maps of the same size (the skip connection), a block. A linear
+# 1 x 1 convolution gives $(v_x, v_y)$.
+
+# %%
+def make_unet(filters=8, levels=3, gated=True):
+    inputs = keras.Input(shape=(*grid, 2))
+    x, skips = inputs, []
+    for level in range(levels):
+        x = gated_block(x, filters * 2**level, gated)
+        skips.append(x)
+        x = L.MaxPooling2D(2)(x)
+    x = gated_block(x, filters * 2**levels, gated)
+    for level in reversed(range(levels)):
+        x = L.UpSampling2D(2)(x)
+        x = L.Concatenate()([x, skips[level]])
+        x = gated_block(x, filters * 2**level, gated)
+    outputs = L.Conv2D(2, 1)(x)                                   # linear: signed velocities
+    return keras.Model(inputs, outputs, name="gated_unet" if gated else "plain_unet")
+
+
+print(f"gated U-Net: {make_unet().count_params():,} parameters; "
+      f"plain U-Net: {make_unet(gated=False).count_params():,}")
+# notebooks 5 and 6 import this same network from the package instead of copying it
+assert bootcamp_unet(grid).count_params() == make_unet().count_params()
+
+# %% [markdown]
+# ## Exercise 2: parameters of one block
+#
+# A gated block with 16 filters on an input with 8 channels has a 3 x 3
+# convolution 8 -> 16, two 3 x 3 convolutions 16 -> 16, and a 1 x 1
+# convolution 8 -> 16 on the shortcut, each with one bias per filter.
+# Compute `n_params` by hand.
+
+# %%
+block_input = keras.Input(shape=(16, 16, 8))
+one_block = keras.Model(block_input, gated_block(block_input, 16))
+
+# %% tags=["exercise"]
+# TODO: n_params = ...
+# BEGIN SOLUTION
+n_params = (3 * 3 * 8 * 16 + 16) + 2 * (3 * 3 * 16 * 16 + 16) + (8 * 16 + 16)
+# END SOLUTION
+# BEGIN STARTER
+n_params = None
+# END STARTER
+
+# %% tags=["selfcheck"]
+cfd.unet_parameters(n_params, one_block)
+
+# %% [markdown]
+# ## Training: gated, plain, and the dense baseline
+#
+# The same budget for all three: the same epochs, batch size and optimiser
+# (Adam, learning rate $2 \times 10^{-3}$ with a cosine decay, via
+# `bootcamp.cfd.models.fit`). The dense baseline is notebook 2's 3-layer
+# network (`bootcamp.cfd.models.make_fc`, the code you saw there), trained
+# with its own learning rate of $10^{-3}$, which suits it better.
+#
+# **Slow cell**: about 45 s in quick mode on a 2-core CPU; a few minutes on a
+# GPU in full mode.
+
+# %%
+epochs = bootcamp.choose(full=100, quick=16)
+runs = {"gated U-Net": (lambda: make_unet(gated=True), 2e-3),
+        "plain U-Net": (lambda: make_unet(gated=False), 2e-3),
+        "dense 3 layers": (lambda: make_fc(grid), 1e-3)}
+models, histories, scores, predictions = {}, {}, {}, {}
+for name, (build, rate) in runs.items():
+    keras.utils.set_random_seed(42)
+    models[name] = build()
+    histories[name], seconds = fit(models[name], x_train, y_train, x_val, y_val, epochs=epochs,
+                                   learning_rate=rate)
+    predictions[name] = models[name].predict(x_test, verbose=0)
+    scores[name] = mean_relative_l2(predictions[name], y_test)
+    print(f"{name:>15}: {models[name].count_params():>9,} parameters, test error {scores[name]:.1%}, "
+          f"{seconds:.0f} s")
+
+# %%
+show_history(histories, "U-Nets and the dense baseline");
+
+# %%
+k = 2
+show_fields(data.test.mask[k], y_test[k], {name: p[k] for name, p in predictions.items()},
+            f"Test flow {k} ({data.test.family[k]}): solver, U-Nets and the dense baseline");
+
+# %% [markdown]
+# The U-Nets see the obstacle's neighbourhood at every scale and place the
+# wake and the acceleration beside the obstacle where they belong, with a
+# tenth of the dense network's parameters. Whether the gates help depends on
+# the budget: they add parameters and a little computing per block, and
+# their benefit shows more with more data and epochs (full mode).
+#
+# ## Optional: a physics penalty
+#
+# *This section is optional.* An incompressible flow conserves mass: its
+# divergence $\partial v_x / \partial x + \partial v_y / \partial y$ is zero
+# everywhere in the fluid. A network knows nothing of this; we can add the
+# mean squared divergence of its prediction to the loss, weighted by a
+# factor $\lambda$, so that training also pushes towards mass-conserving
+# fields.
+#
+# ## Exercise 3 (optional): the divergence
+#
+# Write `divergence(u)` for `u` of shape `(batch, ny, nx, 2)` (channel 0 is
+# $v_x$, channel 1 $v_y$, one cell = one unit of length), with **central
+# differences** on the interior cells: $\partial v_x / \partial x \approx
+# (v_x[y, x+1] - v_x[y, x-1]) / 2$ and likewise in $y$ (the first array
+# axis after the batch). Return shape `(batch, ny - 2, nx - 2)`. Use slicing
+# only, so it works on NumPy arrays and on Keras tensors.
+
+# %% tags=["exercise"]
+def divergence(u):
+    # TODO: central differences of vx along x plus vy along y, interior cells
+    # BEGIN SOLUTION
+    dvx_dx = (u[:, 1:-1, 2:, 0] - u[:, 1:-1, :-2, 0]) / 2
+    dvy_dy = (u[:, 2:, 1:-1, 1] - u[:, :-2, 1:-1, 1]) / 2
+    return dvx_dx + dvy_dy
+    # END SOLUTION
+    # BEGIN STARTER
+    raise NotImplementedError("write divergence")
+    # END STARTER
+
+# %% tags=["selfcheck"]
+cfd.divergence(divergence)
+
+# %% [markdown]
+# How large is the divergence of the solver's fields and of the gated
+# U-Net's predictions? (The lattice-Boltzmann fluid is very slightly
+# compressible, so even the solver's is not exactly zero; in the solid cells
+# and at the obstacle's edge the finite differences are meaningless, so we
+# look at cells at least two cells from any solid.) Then, if you wrote
+# `divergence`, we continue training the gated U-Net for a few epochs with
+# the penalty ($\lambda = 10$, a small learning rate) and compare. (The fair
+# control is the same extra epochs with $\lambda = 0$: try it, by changing
+# the 10.0 below, to see how much of the change is the penalty's.)
+
+# %%
+from scipy.ndimage import binary_dilation
+
+far = ~binary_dilation(data.test.mask, structure=np.ones((1, 5, 5), bool))[:, 1:-1, 1:-1]
+
+
+def rms_divergence(u):
+    return float(np.sqrt(np.mean(np.asarray(divergence(u))[far] ** 2)))
+
+
+try:
+    penalty_ready = rms_divergence(y_test) >= 0
+except NotImplementedError:
+    penalty_ready = False
+    print("Write divergence (Exercise 3) to run this part.")
+
+if penalty_ready:
+    print(f"RMS divergence away from the obstacle: solver {rms_divergence(y_test):.2e}, "
+          f"gated U-Net {rms_divergence(predictions['gated U-Net']):.2e}")
+
+# %%
+def penalised_loss(weight):
+    def loss(y_true, y_pred):
+        mse = keras.ops.mean(keras.ops.square(y_true - y_pred))
+        return mse + weight * keras.ops.mean(keras.ops.square(divergence(y_pred)))
+    return loss
+
+
+extra_epochs = bootcamp.choose(full=20, quick=2)
+if penalty_ready:
+    keras.utils.set_random_seed(42)
+    tuned_model = make_unet(gated=True)
+    tuned_model.set_weights(models["gated U-Net"].get_weights())
+    tuned_model.compile(optimizer=keras.optimizers.Adam(2e-4), loss=penalised_loss(10.0))
+    tuned_model.fit(x_train, y_train, epochs=extra_epochs, batch_size=8, verbose=0)
+    tuned = tuned_model.predict(x_test, verbose=0)
+    print(f"before: test error {scores['gated U-Net']:.1%}, RMS divergence "
+          f"{rms_divergence(predictions['gated U-Net']):.2e}")
+    print(f"after {extra_epochs} epochs with lambda = 10: test error {mean_relative_l2(tuned, y_test):.1%}, "
+          f"RMS divergence {rms_divergence(tuned):.2e}")
+
+# %% [markdown]
+# The penalty lowers the divergence of the predictions, usually at a small
+# cost in the error (the two goals compete a little, and $\lambda$ sets the
+# balance). With little data such physical knowledge is a cheap extra
+# source of information; it cannot replace the data, since many
+# divergence-free fields are wrong.
+#
+# ## Learning floor
+#
+# The gated U-Net must beat the dense baseline trained with the same budget.
+
+# %%
+for name, score in scores.items():
+    record(f"{name} test error", score)
+floor("gated U-Net error / dense baseline error", scores["gated U-Net"] / scores["dense 3 layers"],
+      at_most=bootcamp.choose(full=0.5, quick=0.95))
+floor("gated U-Net test error", scores["gated U-Net"], at_most=bootcamp.choose(full=0.05, quick=0.2))

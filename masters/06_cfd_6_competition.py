@@ -1,0 +1,172 @@
+# %% [markdown]
+# # 06 · CFD 6 · Competition: predict the flow round shapes you have not seen
+#
+# Your turn. Build and train any surrogate you like on the module's training
+# flows; it is scored on **fixed held-out shapes**: the test flows (new
+# ellipses, rectangles and polygons) and the NACA aerofoils, a family no
+# model has seen in training.
+#
+# The rules, the same for everyone:
+#
+# * train on `data.train` only, choose settings with `data.val`; look at the
+#   held-out flows once, at the end;
+# * the score is the **mean relative L2 error** of the velocity field over
+#   all held-out flows, `bootcamp.cfd.flows.mean_relative_l2` (lower is
+#   better): every flow counts once, whatever its family;
+# * the baseline to beat is the 3-layer dense network of notebook 2.
+
+# %%
+import bootcamp
+
+bootcamp.setup(seed=42)
+
+# %%
+import keras
+import numpy as np
+
+from bootcamp.cfd.flows import course_spec, load_flows, mean_relative_l2, relative_l2
+from bootcamp.cfd.models import fit, gated_block, make_fc, make_unet
+from bootcamp.cfd.plots import show_fields
+from bootcamp.checks import floor, record
+from bootcamp.selfcheck import cfd
+
+# %% [markdown]
+# ## The data and the held-out set
+
+# %%
+data = load_flows(course_spec())
+print(data.summary())
+x_train, y_train = data.train.inputs("sdf"), data.train.targets()
+x_val, y_val = data.val.inputs("sdf"), data.val.targets()
+grid = x_train.shape[1:3]
+held_out_family = np.concatenate([data.test.family, data.unseen.family])
+y_held_out = np.concatenate([data.test.targets(), data.unseen.targets()])
+
+
+def held_out_inputs(kind="sdf"):
+    """Inputs of every held-out flow, test flows first, then the aerofoils."""
+    return np.concatenate([data.test.inputs(kind), data.unseen.inputs(kind)])
+
+
+print(f"{len(y_held_out)} held-out flows: "
+      + ", ".join(f"{f} {n}" for f, n in zip(*np.unique(held_out_family, return_counts=True))))
+
+# %% [markdown]
+# ## Exercise 1: the score, by hand
+#
+# So that there is no doubt what is measured: write `my_score(predicted,
+# true)` for arrays of shape `(n, ny, nx, 2)`: for each flow, the L2 norm of
+# the error over all its values divided by the L2 norm of the true field;
+# then the mean over the flows. It must agree with the package's
+# `mean_relative_l2`.
+
+# %% tags=["exercise"]
+def my_score(predicted, true):
+    # TODO: per-flow relative L2 error, then the mean
+    # BEGIN SOLUTION
+    n = len(true)
+    error = np.linalg.norm((predicted - true).reshape(n, -1), axis=1)
+    return float(np.mean(error / np.linalg.norm(true.reshape(n, -1), axis=1)))
+    # END SOLUTION
+    # BEGIN STARTER
+    raise NotImplementedError("write my_score")
+    # END STARTER
+
+# %% tags=["selfcheck"]
+cfd.score_function(my_score)
+
+# %% [markdown]
+# ## The baseline
+#
+# Notebook 2's 3-layer dense network (`bootcamp.cfd.models.make_fc`), Adam
+# at $10^{-3}$ with a cosine decay, batches of 8.
+#
+# **Slow cell**: about 15 s in quick mode on a 2-core CPU.
+
+# %%
+epochs = bootcamp.choose(full=100, quick=25)
+keras.utils.set_random_seed(42)
+baseline = make_fc(grid)
+fit(baseline, x_train, y_train, x_val, y_val, epochs=epochs, learning_rate=1e-3)
+baseline_val = mean_relative_l2(baseline.predict(x_val, verbose=0), y_val)
+baseline_held_out = baseline.predict(held_out_inputs(), verbose=0)
+print(f"baseline: validation score {baseline_val:.2%}")
+
+# %% [markdown]
+# ## Your entry
+#
+# Build `my_model`, a Keras model from inputs of shape `(ny, nx, 2)` (from
+# `data.train.inputs("sdf")` or `inputs("mask")`) to `(ny, nx, 2)`
+# velocities, and train it on the training flows. Ideas, roughly in order of
+# pay-off: the gated U-Net of notebook 4 (`make_unet`, or your own with
+# `gated_block`); more filters or levels; more epochs; augmenting the data by
+# flipping each flow upside down (the channel is symmetric: flip the grid's
+# rows and change the sign of $v_y$); a loss with a divergence penalty.
+#
+# The self-check scores your model on the **validation** flows and passes
+# when it beats the baseline there. Leave `my_model = None` to skip.
+#
+# **Slow cell** (the solution's entry): about 40 s in quick mode on a 2-core
+# CPU.
+
+# %% tags=["exercise"]
+my_inputs = "sdf"          # or "mask"
+# TODO: build and train my_model
+# BEGIN SOLUTION
+keras.utils.set_random_seed(42)
+my_model = make_unet(grid, filters=8, levels=3, gated=True)
+flipped_x = x_train[:, ::-1]
+flipped_y = y_train[:, ::-1] * np.array([1.0, -1.0], dtype="float32")      # vy changes sign
+fit(my_model, np.concatenate([x_train, flipped_x]), np.concatenate([y_train, flipped_y]), x_val, y_val,
+    epochs=bootcamp.choose(full=100, quick=15))
+# END SOLUTION
+# BEGIN STARTER
+my_model = None
+# END STARTER
+
+
+def entry_validation_score():
+    return mean_relative_l2(my_model.predict(data.val.inputs(my_inputs), verbose=0), y_val)
+
+# %% tags=["selfcheck"]
+cfd.competition_entry(my_model, baseline_val, entry_validation_score)
+
+# %% [markdown]
+# ## The leaderboard
+#
+# Now, once, the held-out flows.
+
+# %%
+entries = {"baseline (dense, 3 layers)": baseline_held_out}
+if my_model is not None:
+    entries["my model"] = my_model.predict(held_out_inputs(my_inputs), verbose=0)
+families = sorted(set(held_out_family))
+print(f"{'entry':<28}{'score':>8}" + "".join(f"{f:>11}" for f in families))
+for name, predicted in entries.items():
+    errors = relative_l2(predicted, y_held_out)
+    print(f"{name:<28}{mean_relative_l2(predicted, y_held_out):>8.2%}"
+          + "".join(f"{errors[held_out_family == f].mean():>11.2%}" for f in families))
+
+# %%
+k = len(data.test)              # the first aerofoil
+show_fields(data.unseen.mask[0], y_held_out[k], {name: p[k] for name, p in entries.items()},
+            f"Held-out flow {k}: a NACA aerofoil, never seen in training");
+
+# %% [markdown]
+# Write your score and what you tried in the workshop's shared document.
+# How much worse are the aerofoils than the shapes of the training
+# families? A surrogate is only as general as the shapes it was trained on;
+# adding a few aerofoils to the training set is the usual cure.
+#
+# ## Learning floor
+#
+# The baseline must have learned something: beat the mean training field.
+
+# %%
+mean_field = np.broadcast_to(y_train.mean(axis=0), y_held_out.shape)
+baseline_score = mean_relative_l2(baseline_held_out, y_held_out)
+record("baseline held-out score", baseline_score)
+if my_model is not None:
+    record("entry held-out score", mean_relative_l2(entries["my model"], y_held_out))
+floor("baseline score / mean-field score", baseline_score / mean_relative_l2(mean_field, y_held_out),
+      at_most=bootcamp.choose(full=0.5, quick=0.95))

@@ -1,0 +1,96 @@
+"""The course data set (one spec, cached, shared by the notebooks) and the competition score."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import numpy as np
+import pytest
+
+from bootcamp.cfd import flows
+from bootcamp.cfd.dataset import load, save
+from bootcamp.cfd.flows import FlowsSpec, load_flows, mean_relative_l2, relative_l2
+
+TINY = FlowsSpec(ny=16, nx=32, n_train=3, n_val=1, n_test=2, n_unseen=1, max_steps=200)
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("BOOTCAMP_DATA_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("BOOTCAMP_MIRRORS", raising=False)
+    return tmp_path / "cache" / flows.CACHE_FOLDER
+
+
+def test_relative_l2_error_per_sample_and_its_mean():
+    rng = np.random.default_rng(0)
+    true = rng.normal(size=(3, 4, 5, 2))
+    predicted = true * np.array([1.1, 1.0, 0.5])[:, None, None, None]
+    np.testing.assert_allclose(relative_l2(predicted, true), [0.1, 0.0, 0.5])
+    assert mean_relative_l2(predicted, true) == pytest.approx(0.2)
+    assert mean_relative_l2(np.zeros_like(true), true) == pytest.approx(1.0)  # predicting "no flow" scores 1
+    with pytest.raises(ValueError, match="shape"):
+        relative_l2(predicted[:, :3], true)
+    with pytest.raises(ValueError, match="zero everywhere"):
+        relative_l2(true, np.zeros_like(true))
+
+
+def test_the_splits_are_made_once_then_loaded_from_the_cache(cache):
+    first = load_flows(TINY, workers=1, progress=False)
+    assert first.generated_seconds > 0
+    assert [len(getattr(first, s)) for s in flows.SPLITS] == [3, 1, 2, 1]
+    assert set(first.unseen.family) == {"naca"} and "naca" not in set(first.train.family)
+    assert not np.array_equal(first.test.mask[0], first.train.mask[0])  # another seed
+    x, y = first.train.inputs("sdf"), first.train.targets()
+    assert x.shape == (3, 16, 32, 2) and y.shape == (3, 16, 32, 2) and y.dtype == np.float32
+    np.testing.assert_allclose(x[..., 0], first.train.sdf / 16, rtol=1e-6)
+    assert x[0, 0, 5, 1] < 0.2 and x[0, 8, 5, 1] > 0.95  # channel 1: the wall profile, 1 mid-channel
+    np.testing.assert_allclose(y[..., 0], first.train.vx / TINY.u_max, rtol=1e-6)
+    np.testing.assert_array_equal(first.train.inputs("mask")[..., 0] > 0, first.train.mask)
+    assert sorted(p.name for p in cache.glob("*.npz")) == sorted({p.name for p in first.files.values()})
+
+    again = load_flows(TINY, workers=1, progress=False)
+    assert again.generated_seconds == 0
+    for name in flows.SPLITS:
+        np.testing.assert_array_equal(getattr(again, name).vx, getattr(first, name).vx)
+
+
+def test_two_callers_at_once_solve_the_flows_only_once(cache, monkeypatch):
+    calls = []
+    real = flows._generate
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(flows, "_generate", counting)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(load_flows(TINY, workers=1, progress=False)))
+               for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and len(results) == 2
+    np.testing.assert_array_equal(results[0].val.vy, results[1].val.vy)
+
+
+def test_a_file_made_with_other_settings_is_refused(cache):
+    load_flows(TINY, workers=1, progress=False)
+    other = FlowsSpec(**{**TINY.__dict__, "nu": 0.04})
+    source = flows.file_name(flows.split_specs(TINY)["unseen"][0])
+    target = flows.file_name(flows.split_specs(other)["unseen"][0])
+    assert source != target  # the name hashes every setting
+    data, manifest = load(cache / source)
+    save({**data, "manifest": np.array(json.dumps(manifest))}, cache / target)
+    with pytest.raises(ValueError, match="other settings"):
+        load_flows(other, workers=1, progress=False)
+
+
+def test_course_spec_follows_the_run_mode(monkeypatch):
+    monkeypatch.setenv("BOOTCAMP_QUICK", "1")
+    quick = flows.course_spec()
+    monkeypatch.setenv("BOOTCAMP_QUICK", "0")
+    full = flows.course_spec()
+    assert (full.ny, full.nx) == (128, 256) and full.n_train >= 2000
+    assert quick.ny * quick.nx <= 48 * 96 and 100 <= quick.n_train <= 200

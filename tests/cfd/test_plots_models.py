@@ -1,0 +1,43 @@
+"""The networks notebooks 5-6 reuse, and the flow figures (every axis titled and labelled)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+
+from bootcamp.cfd.models import make_fc, make_unet, predict_seconds  # noqa: E402
+from bootcamp.cfd.plots import show_fields, show_history, show_sample, show_snapshots  # noqa: E402
+
+
+def test_networks_map_a_grid_to_two_velocity_components():
+    x = np.zeros((3, 16, 32, 2), dtype="float32")
+    for model in (make_fc((16, 32)), make_unet((16, 32)), make_unet((16, 32), gated=False, levels=2)):
+        assert model.predict(x, verbose=0).shape == (3, 16, 32, 2)
+        last = [layer for layer in model.layers if "activation" in layer.get_config()][-1]
+        assert last.get_config()["activation"] == "linear"  # signed velocities
+    assert make_unet((16, 32)).count_params() > make_unet((16, 32), gated=False).count_params()
+    assert predict_seconds(make_unet((16, 32), levels=2), x, batch_size=2, repeats=1) > 0
+
+
+def labelled(fig) -> None:
+    axes = [ax for ax in fig.axes if ax.get_label() != "<colorbar>" and ax.axison]
+    assert axes
+    for ax in axes:
+        assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel(), ax
+    assert fig._suptitle is not None or all(ax.get_title() for ax in axes)
+
+
+def test_figures_are_titled_and_labelled():
+    rng = np.random.default_rng(0)
+    mask = np.zeros((16, 32), bool)
+    mask[6:10, 8:12] = True
+    vx, vy = rng.random((16, 32)), rng.normal(size=(16, 32))
+    sdf = rng.normal(size=(16, 32))
+    true = np.stack([vx, vy], axis=-1)
+    labelled(show_snapshots([(0, vx, vy), (10, vx, vy)], mask, "snapshots"))
+    labelled(show_sample(mask, sdf, vx, vy, "a sample"))
+    labelled(show_fields(mask, true, {"model": true * 0.9}, "fields"))
+    labelled(show_history({"a": {"loss": [1.0, 0.5], "val_loss": [1.1, 0.6]}}, "history"))
