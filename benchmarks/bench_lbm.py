@@ -5,7 +5,7 @@
 Both solvers run the same open channel (parabolic inflow, outflow, a disc
 obstacle) in the same process; the script prints million lattice updates per
 second (MLUPS) for each, their ratio, and the numba compile (or cache-load)
-time measured separately. Every cell of the grid counts as one update. The
+time measured separately; with a CUDA GPU, the GPU solver's MLUPS too. Every cell of the grid counts as one update. The
 numba solver runs on one thread and on all of them: each step ends at a
 barrier, so on a machine shared with other work one thread can be faster.
 
@@ -21,8 +21,10 @@ import time
 
 import numba
 import numpy as np
+from numba import cuda
 
 from bootcamp.cfd.lbm import Simulation, warm_up
+from bootcamp.cfd.lbm_cuda import CudaSimulation, gpu_available
 from bootcamp.cfd.reference import ReferenceSimulation
 from bootcamp.cfd.validation import SCHAEFER_TUREK_CD, SCHAEFER_TUREK_CL, schaefer_turek_2d1
 
@@ -39,6 +41,7 @@ def main() -> None:
     parser.add_argument("--nx", type=int, default=256)
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--numpy-steps", type=int, default=100)
+    parser.add_argument("--gpu-steps", type=int, default=20000)
     parser.add_argument("--threads", type=int, default=None, help="numba threads (default: one, then all cores)")
     parser.add_argument("--cylinder", action="store_true", help="also run the finer Schaefer-Turek check")
     args = parser.parse_args()
@@ -64,6 +67,17 @@ def main() -> None:
         print(f"numba : {value:8.1f} MLUPS on {n} thread(s) ({args.steps} steps; compile/cache load {compile_s:.2f} s)")
     print(f"numpy : {numpy_mlups:8.1f} MLUPS ({args.numpy_steps} steps)")
     print(f"ratio : {best / numpy_mlups:8.1f} x (fastest numba run / numpy)")
+
+    if gpu_available():
+        gpu = CudaSimulation(obstacle, nu=0.05, u_max=0.1)
+        start = time.perf_counter()
+        gpu.run(10)  # compiles the kernels
+        gpu_compile_s = time.perf_counter() - start
+        gpu_mlups = mlups(gpu, args.gpu_steps)
+        print(f"gpu   : {gpu_mlups:8.1f} MLUPS on {cuda.get_current_device().name.decode(errors='replace')} "
+              f"({args.gpu_steps} steps; compile {gpu_compile_s:.1f} s); {gpu_mlups / best:.1f} x the CPU")
+    else:
+        print("gpu   : none found by numba (the CPU solver is what solve() uses here)")
 
     if args.cylinder:
         start = time.perf_counter()

@@ -3,7 +3,8 @@
 The pieces, from the bottom up:
 
 * :mod:`bootcamp.cfd.lbm` - the numba-compiled solver: :func:`solve` gives the
-  steady flow round an obstacle mask, :class:`Simulation` steps one by hand.
+  steady flow round an obstacle mask, :class:`Simulation` steps one by hand;
+  :mod:`bootcamp.cfd.lbm_cuda` steps it on a GPU when there is one.
 * :mod:`bootcamp.cfd.reference` - the same physics in plain NumPy, for checks.
 * :mod:`bootcamp.cfd.shapes` - random ellipses, rectangles, polygons and NACA
   aerofoils, and the signed distance function of a mask.

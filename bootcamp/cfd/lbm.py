@@ -28,12 +28,15 @@ Speed
     inlet/outlet for every cell of a row, rows in parallel; two population
     buffers swap roles each step. It is compiled by numba with
     ``cache=True``, so only the first import on a machine pays the compile.
-    :mod:`bootcamp.cfd.reference` holds the same physics in plain NumPy.
+    :mod:`bootcamp.cfd.reference` holds the same physics in plain NumPy, and
+    :mod:`bootcamp.cfd.lbm_cuda` the GPU version that :func:`solve` picks
+    when numba finds a CUDA GPU.
 """
 
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Literal
 
@@ -57,6 +60,7 @@ __all__ = [
 ]
 
 Collision = Literal["trt", "bgk"]
+Device = Literal["auto", "cpu", "gpu"]
 
 # D2Q9: rest, the four axis directions, then the four diagonals.
 CX = np.array([0, 1, 0, -1, 0, 1, -1, -1, 1], dtype=np.int64)
@@ -510,15 +514,57 @@ def solve(
     check_every: int = 100,
     max_steps: int = 30_000,
     collision: Collision = "trt",
+    device: Device = "auto",
 ) -> FlowResult:
     """Steady channel flow past ``obstacle`` (boolean ``(ny, nx)``, True = solid).
 
     Parabolic inflow with peak ``u_max`` on the left, outflow on the right,
     no-slip walls top and bottom; see :class:`Simulation` and
     :func:`run_to_steady_state` for the parameters.
+
+    ``device``: ``"cpu"``, ``"gpu"`` (numba.cuda; an error without a CUDA
+    GPU) or ``"auto"``: the GPU when numba finds one and the grid has at least
+    ``SMALL_GRID_CELLS`` cells (smaller grids are limited by kernel launches
+    there, and one CPU core is as fast), else the CPU. If the GPU path fails
+    in ``"auto"`` (e.g. a CUDA toolkit numba cannot use), a warning says why
+    and the CPU solves it, and every later call too.
     """
-    sim = Simulation(obstacle, nu=nu, u_max=u_max, collision=collision)
+    kwargs = dict(nu=nu, u_max=u_max, collision=collision)
+    if _use_gpu(device, np.asarray(obstacle).size):
+        from bootcamp.cfd.lbm_cuda import CudaSimulation
+
+        try:
+            return run_to_steady_state(CudaSimulation(obstacle, **kwargs), tol=tol, check_every=check_every,
+                                       max_steps=max_steps)
+        except (FloatingPointError, ValueError, TypeError):
+            raise
+        except Exception as err:  # the CUDA driver, toolkit or compiler, not the flow
+            if device == "gpu":
+                raise
+            global _gpu_failed
+            _gpu_failed = True
+            warnings.warn(f"the GPU solver failed ({type(err).__name__}: {err}); solving on the CPU from now on",
+                          RuntimeWarning, stacklevel=2)
+    sim = Simulation(obstacle, **kwargs)
     return run_to_steady_state(sim, tol=tol, check_every=check_every, max_steps=max_steps)
+
+
+_gpu_failed = False
+
+
+def _use_gpu(device: Device, cells: int) -> bool:
+    """Whether :func:`solve` should step on the GPU (see its ``device``)."""
+    if device == "cpu":
+        return False
+    if device not in ("auto", "gpu"):
+        raise ValueError(f"device must be 'auto', 'cpu' or 'gpu', not {device!r}")
+    from bootcamp.cfd.lbm_cuda import gpu_available
+
+    if device == "gpu":
+        if not gpu_available():
+            raise RuntimeError("device='gpu' but numba finds no CUDA GPU; use device='auto' or 'cpu'")
+        return True
+    return not _gpu_failed and cells >= SMALL_GRID_CELLS and gpu_available()
 
 
 _compiled = False

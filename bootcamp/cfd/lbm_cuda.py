@@ -1,0 +1,172 @@
+"""The lattice-Boltzmann step on an NVIDIA GPU, with numba.cuda.
+
+Same physics, same storage (``h = f - w``, float32 ``(9, ny, nx)``) and same
+results as the CPU kernel in :mod:`bootcamp.cfd.lbm`, organised the way a GPU
+wants it: one thread per cell pulls its nine populations, bounces back those
+that would come from a solid cell, and collides (TRT with Guo's forcing);
+then, for an open channel, one thread per row rewrites the inlet and outlet
+columns. :class:`CudaSimulation` is a :class:`~bootcamp.cfd.lbm.Simulation`
+whose stepping runs on the GPU; everything else (moments, forces, the
+steady-state loop) is inherited.
+
+:func:`bootcamp.cfd.lbm.solve` uses it by itself when numba finds a CUDA GPU
+(``device="auto"``). Without one, the tests check these kernels against the
+CPU kernel in numba's CUDA simulator (``NUMBA_ENABLE_CUDASIM=1``), which runs
+them, slowly, on the CPU.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numba
+import numpy as np
+from numba import cuda, float32
+
+from bootcamp.cfd.lbm import CX, CY, OPP, OUTLET_PRESSURE_RELAXATION, W, Simulation
+
+__all__ = ["CudaSimulation", "gpu_available"]
+
+# float32 constants, so that the kernels stay in single precision
+_F = np.float32
+_0, _HALF, _1, _1_5, _3, _4_5, _9 = _F(0), _F(0.5), _F(1), _F(1.5), _F(3), _F(4.5), _F(9)
+_RELAX = _F(OUTLET_PRESSURE_RELAXATION)
+_CXF = CX.astype(np.float32)
+_CYF = CY.astype(np.float32)
+# The four directions whose opposites complete the set: (1, 3), (2, 4), (5, 7), (6, 8).
+_PAIR_HEADS = np.array([1, 2, 5, 6], dtype=np.int64)
+THREADS = (32, 8)  # x (contiguous in memory) by y
+
+
+@functools.cache
+def gpu_available() -> bool:
+    """True when numba can reach a real CUDA GPU (its CUDA simulator does not count)."""
+    if numba.config.ENABLE_CUDASIM:
+        return False
+    try:
+        return bool(cuda.is_available()) and len(cuda.gpus) > 0
+    except Exception:  # a broken driver or toolkit: the CPU solver is the answer
+        return False
+
+
+@cuda.jit(fastmath=True)
+def _bulk(src, dst, walls, op, om, gx, gy):
+    """Stream (pull with bounce-back) and collide every cell; solid cells get zeros."""
+    x, y = cuda.grid(2)
+    ny, nx = src.shape[1], src.shape[2]
+    if x >= nx or y >= ny:
+        return
+    if walls[y + 1, x]:
+        for i in range(9):
+            dst[i, y, x] = _0
+        return
+    h = cuda.local.array(9, float32)
+    for i in range(9):
+        ys = y - CY[i]  # the cell this population comes from; rows -1 and ny are the walls
+        xs = x - CX[i]
+        if xs < 0:
+            xs += nx
+        elif xs >= nx:
+            xs -= nx
+        if walls[ys + 1, xs]:
+            h[i] = src[OPP[i], y, x]
+        else:
+            h[i] = src[i, ys, xs]
+
+    drho = _0
+    jx = _0
+    jy = _0
+    for i in range(9):
+        drho += h[i]
+        jx += _CXF[i] * h[i]
+        jy += _CYF[i] * h[i]
+    rho = _1 + drho
+    ux = (jx + _HALF * gx) / rho
+    uy = (jy + _HALF * gy) / rho
+    usq15 = _1_5 * (ux * ux + uy * uy)
+    ug3 = _3 * (ux * gx + uy * gy)
+    sp = _1 - _HALF * op
+    sm = _1 - _HALF * om
+
+    rest_eq = drho
+    rest_src = _0
+    for k in range(4):
+        i = _PAIR_HEADS[k]
+        o = OPP[i]
+        w = W[i]
+        cu = _CXF[i] * ux + _CYF[i] * uy
+        cg = _CXF[i] * gx + _CYF[i] * gy
+        eq_sym = w * (drho + rho * (_4_5 * cu * cu - usq15))
+        src_sym = w * (_9 * cu * cg - ug3)
+        change_sym = op * (eq_sym - _HALF * (h[i] + h[o])) + sp * src_sym
+        change_anti = om * (_3 * w * rho * cu - _HALF * (h[i] - h[o])) + sm * _3 * w * cg
+        dst[i, y, x] = h[i] + change_sym + change_anti
+        dst[o, y, x] = h[o] + change_sym - change_anti
+        rest_eq -= eq_sym + eq_sym
+        rest_src -= src_sym + src_sym
+    dst[0, y, x] = h[0] + op * (rest_eq - h[0]) + sp * rest_src
+
+
+@cuda.jit(device=True, inline=True)
+def _feq_shifted(i, rho, ux, uy):
+    cu = _CXF[i] * ux + _CYF[i] * uy
+    return W[i] * (rho - _1 + rho * (_3 * cu + _4_5 * cu * cu - _1_5 * (ux * ux + uy * uy)))
+
+
+@cuda.jit(device=True, inline=True)
+def _column_moments(h, y, x, gx, gy):
+    rho = _1
+    jx = _0
+    jy = _0
+    for i in range(9):
+        rho += h[i, y, x]
+        jx += _CXF[i] * h[i, y, x]
+        jy += _CYF[i] * h[i, y, x]
+    return rho, (jx - _HALF * gx) / rho, (jy - _HALF * gy) / rho
+
+
+@cuda.jit(fastmath=True)
+def _ends(dst, inlet_u, gx, gy):
+    """Inlet and outlet columns of each row by non-equilibrium extrapolation (see lbm._open_ends)."""
+    y = cuda.grid(1)
+    ny, nx = dst.shape[1], dst.shape[2]
+    if y >= ny:
+        return
+    rho_in, ux_in, uy_in = _column_moments(dst, y, 1, gx, gy)
+    rho_n, ux_n, uy_n = _column_moments(dst, y, nx - 2, gx, gy)
+    rho_out = rho_n + _RELAX * (_1 - rho_n)
+    for i in range(9):
+        dst[i, y, 0] = _feq_shifted(i, rho_in, inlet_u[y], _0) + dst[i, y, 1] - _feq_shifted(i, rho_in, ux_in, uy_in)
+        dst[i, y, nx - 1] = (_feq_shifted(i, rho_out, ux_n, uy_n)
+                             + dst[i, y, nx - 2] - _feq_shifted(i, rho_n, ux_n, uy_n))
+
+
+class CudaSimulation(Simulation):
+    """A :class:`~bootcamp.cfd.lbm.Simulation` stepped on the GPU.
+
+    The populations stay on the GPU during a :meth:`run`; ``h`` is copied
+    back at its end, so moments, forces and convergence checks work as on the
+    CPU (``run_to_steady_state`` runs 100 steps between checks, so the copies
+    cost little).
+    """
+
+    def _advance(self, steps: int) -> None:
+        if not hasattr(self, "_device"):
+            self._device = {
+                "walls": cuda.to_device(self.walls),
+                "inlet": cuda.to_device(self.inlet),
+                "spare": cuda.device_array(self.h.shape, dtype=np.float32),
+            }
+        device = self._device
+        a = cuda.to_device(self.h)
+        b = device["spare"]
+        blocks = ((self.nx + THREADS[0] - 1) // THREADS[0], (self.ny + THREADS[1] - 1) // THREADS[1])
+        row_blocks = (self.ny + 63) // 64
+        op, om, gx, gy = self._kernel_scalars()
+        for _ in range(steps):
+            _bulk[blocks, THREADS](a, b, device["walls"], op, om, gx, gy)
+            if not self.periodic:
+                _ends[row_blocks, 64](b, device["inlet"], gx, gy)
+            a, b = b, a
+        a.copy_to_host(self.h)
+        device["spare"] = b

@@ -1,0 +1,90 @@
+"""The GPU solver: its kernels against the CPU kernel, and how ``solve`` chooses a device.
+
+No GPU here, so the CUDA kernels run in numba's CUDA simulator, which must be
+switched on before numba is imported: that part runs in a fresh interpreter.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from bootcamp.cfd import lbm, lbm_cuda
+
+SIMULATOR_CHECK = textwrap.dedent(
+    """
+    import numpy as np
+    from numba import config
+    from bootcamp.cfd.lbm import Simulation
+    from bootcamp.cfd.lbm_cuda import CudaSimulation, gpu_available
+
+    assert config.ENABLE_CUDASIM and not gpu_available()
+    mask = np.zeros((6, 12), dtype=bool)
+    mask[2:4, 4:6] = True
+    mask[1, 5] = True  # a corner, so that diagonal bounce-back is exercised
+    settings = [
+        dict(nu=0.05, u_max=0.1),
+        dict(nu=0.1, periodic=True, force=(1e-5, 2e-6)),
+        dict(nu=0.05, u_max=0.08, collision="bgk"),
+    ]
+    for kwargs in settings:
+        cpu, gpu = Simulation(mask, **kwargs), CudaSimulation(mask, **kwargs)
+        cpu.run(13)
+        gpu.run(7)
+        gpu.run(6)  # two runs: the populations go to the GPU and back in between
+        scale = float(np.abs(cpu.h).max())
+        error = float(np.abs(cpu.h - gpu.h).max())
+        assert scale > 0 and error <= 1e-5 * scale, (kwargs, error, scale)
+        assert np.all(gpu.h[:, mask] == 0)
+        print("agree", kwargs, error)
+    """
+)
+
+
+@pytest.mark.slow
+def test_cuda_kernels_step_exactly_like_the_cpu_kernel():
+    """Open channel with an obstacle (TRT and BGK) and a force-driven periodic channel.
+
+    Measured: largest difference 3e-8 on populations of size 0.08 (float32 rounding)."""
+    env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1")
+    done = subprocess.run([sys.executable, "-c", SIMULATOR_CHECK], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.count("agree") == 3
+
+
+def test_device_choice(monkeypatch):
+    monkeypatch.setattr(lbm_cuda, "gpu_available", lambda: False)
+    assert not lbm._use_gpu("auto", 1_000_000)
+    assert not lbm._use_gpu("cpu", 1_000_000)
+    with pytest.raises(RuntimeError, match="no CUDA GPU"):
+        lbm._use_gpu("gpu", 100)
+    with pytest.raises(ValueError, match="'auto', 'cpu' or 'gpu'"):
+        lbm._use_gpu("cuda", 100)
+    monkeypatch.setattr(lbm_cuda, "gpu_available", lambda: True)
+    assert lbm._use_gpu("auto", lbm.SMALL_GRID_CELLS)
+    assert not lbm._use_gpu("auto", lbm.SMALL_GRID_CELLS - 1)  # launch-bound on a GPU: the CPU is as fast
+    assert lbm._use_gpu("gpu", 100)
+
+
+def test_a_failing_gpu_falls_back_to_the_cpu_with_a_warning(monkeypatch):
+    def broken(self, steps):
+        raise OSError("libNVVM cannot be found")
+
+    monkeypatch.setattr(lbm_cuda, "gpu_available", lambda: True)
+    monkeypatch.setattr(lbm_cuda.CudaSimulation, "_advance", broken)
+    monkeypatch.setattr(lbm, "_gpu_failed", False)
+    mask = np.zeros((128, 128), dtype=bool)
+    mask[50:70, 30:40] = True
+    with pytest.warns(RuntimeWarning, match="libNVVM cannot be found.*on the CPU"):
+        flow = lbm.solve(mask, max_steps=200)
+    expected = lbm.solve(mask, max_steps=200, device="cpu")
+    np.testing.assert_array_equal(flow.vx, expected.vx)
+    assert lbm._gpu_failed and not lbm._use_gpu("auto", 10**6)  # not tried again
+    with pytest.raises(OSError, match="libNVVM"):  # asked for explicitly: the error is the answer
+        lbm.solve(mask, max_steps=200, device="gpu")
