@@ -47,11 +47,11 @@ def parse_grid(text: str) -> tuple[int, int]:
 def speed_at(grid: tuple[int, int], spec, args) -> str:
     """Solver and batched-network time per field on another grid, for the speed-up alone."""
     from bootcamp.cfd.dataset import FAMILIES, DatasetSpec, make_sample
-    from bootcamp.cfd.flows import FlowSplit
+    from bootcamp.cfd.flows import FlowSplit, viscosity
     from bootcamp.cfd.models import make_unet, predict_seconds
 
     big = DatasetSpec(ny=grid[0], nx=grid[1], n_samples=args.solver_samples, seed=spec.seed + 1, families=FAMILIES,
-                      nu=spec.nu, u_max=spec.u_max, tol=spec.tol, max_steps=spec.max_steps)
+                      nu=viscosity(grid[0]), u_max=spec.u_max, tol=spec.tol, max_steps=spec.max_steps)
     samples = [make_sample(big, i) for i in range(args.solver_samples)]
     solver = float(np.mean([s["solve_seconds"] for s in samples]))
     steps = int(np.mean([s["steps"] for s in samples]))
@@ -85,7 +85,7 @@ def main() -> int:
     os.environ["BOOTCAMP_QUICK"] = "0"  # full mode: course_spec() gives the full data set
     import bootcamp
     from bootcamp.cfd import solve, warm_up
-    from bootcamp.cfd.flows import FlowsSpec, course_spec, load_flows, relative_l2
+    from bootcamp.cfd.flows import FlowsSpec, course_spec, load_flows, relative_l2, viscosity
     from bootcamp.cfd.models import fit, make_unet, predict_seconds
 
     bootcamp.setup(seed=42)
@@ -97,7 +97,7 @@ def main() -> int:
         ny, nx = args.grid or (spec.ny, spec.nx)
         n = args.samples or spec.n_train
         extra = max(8, n // 9)
-        spec = FlowsSpec(ny=ny, nx=nx, n_train=n, n_val=extra, n_test=extra, n_unseen=extra)
+        spec = FlowsSpec(ny=ny, nx=nx, n_train=n, n_val=extra, n_test=extra, n_unseen=extra, nu=viscosity(ny))
     print(f"data set: {spec}")
     start = time.perf_counter()
     data = load_flows(spec, workers=args.workers)

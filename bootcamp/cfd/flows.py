@@ -69,6 +69,19 @@ class FlowsSpec:
     max_steps: int = 30_000
 
 
+def viscosity(ny: int) -> float:
+    """The course's viscosity for a channel of ``ny`` rows: 0.05 up to 48 rows, then growing with ``ny``.
+
+    Obstacles scale with the channel, so a fixed viscosity would raise the
+    Reynolds number with the grid. Scaling it keeps the Reynolds number of
+    the 48 x 96 grid, where the flows are steady; with 0.05 at 128 x 256 the
+    Reynolds number is 2.7 times higher and most flows never settle
+    (measured: 3 of 4 sample shapes still changing after 30,000 steps; with
+    0.12 all 4 converged in 14,000-15,400 steps).
+    """
+    return 0.05 * max(1.0, ny / 48)
+
+
 def course_spec() -> FlowsSpec:
     """The one data set every CFD notebook uses, sized by run mode.
 
@@ -80,12 +93,7 @@ def course_spec() -> FlowsSpec:
     import bootcamp
 
     return bootcamp.choose(
-        # nu scaled with the grid keeps the Reynolds number of the 48 x 96 run
-        # in docs/cfd.md (nu 0.05, 1.9% error); with nu 0.05 at 128 x 256 it
-        # is 2.7 times higher and most flows never settle (measured: 3 of 4
-        # still changing after 30,000 steps; with 0.12 all 4 converged in
-        # 14,000-15,400 steps)
-        full=FlowsSpec(ny=128, nx=256, n_train=2700, n_val=300, n_test=300, n_unseen=100, nu=0.05 * 128 / 48),
+        full=FlowsSpec(ny=128, nx=256, n_train=2700, n_val=300, n_test=300, n_unseen=100, nu=viscosity(128)),
         # tol 1e-4 instead of 1e-5 saves a third of the steps and changes the
         # fields by about 0.02% (measured), far below any network's error
         quick=FlowsSpec(ny=32, nx=64, n_train=160, n_val=32, n_test=32, n_unseen=16, tol=1e-4),
