@@ -94,3 +94,11 @@ def test_course_spec_follows_the_run_mode(monkeypatch):
     full = flows.course_spec()
     assert (full.ny, full.nx) == (128, 256) and full.n_train >= 2000
     assert quick.ny * quick.nx <= 48 * 96 and 100 <= quick.n_train <= 200
+
+
+def test_viscosity_keeps_the_reynolds_number_on_larger_grids(monkeypatch):
+    assert flows.viscosity(32) == flows.viscosity(48) == 0.05  # the public version's setting on small grids
+    assert flows.viscosity(128) == pytest.approx(0.05 * 128 / 48)  # obstacles 8/3 larger: nu 8/3 larger
+    monkeypatch.setenv("BOOTCAMP_QUICK", "0")
+    full = flows.course_spec()
+    assert (full.ny, full.nu) == (128, flows.viscosity(128))
