@@ -6,10 +6,12 @@
 
 It runs the notebooks' own package functions: ``load_flows`` (the cached data
 set, or a mirror's copy, solved here only if neither has it), the gated U-Net
-of notebook 4 (``bootcamp.cfd.models.make_unet``) trained by ``fit`` as in
-notebooks 5 and 6, the score ``mean_relative_l2`` on the held-out test flows
-and the unseen aerofoils, and the time per field of the solver (re-solving
-some held-out shapes) and of batched inference, as in notebook 5.
+of notebook 4 (``bootcamp.cfd.models.make_unet``; ``--plain`` for its plain
+twin) trained by ``fit`` as in notebooks 5 and 6, the score
+``mean_relative_l2`` on the held-out test flows and the unseen aerofoils, and the time per field of the solver (re-solving
+some held-out shapes) and of batched inference, as in notebook 5 (the
+fastest of ``--repeats`` passes over the held-out fields, as ``timeit`` takes
+the minimum: the slower passes measure other work on the machine).
 ``--speed-grid 128x256`` also times both on the full grid when the data set
 is smaller (the network untrained: its speed does not depend on its weights);
 ``--speed-only`` does only that timing (default grid 128 x 256).
@@ -59,7 +61,8 @@ def speed_at(grid: tuple[int, int], spec, args) -> str:
     per_sample = {k: np.array([s[k] for s in samples]) for k in ("family", "steps", "solve_seconds", "converged")}
     split = FlowSplit(name="speed", u_max=spec.u_max, **fields, **per_sample)
     x = np.concatenate([split.inputs("sdf")] * max(1, 256 // len(samples)))
-    network = predict_seconds(make_unet(grid, filters=args.filters, levels=args.levels), x)
+    network = predict_seconds(make_unet(grid, filters=args.filters, levels=args.levels, gated=not args.plain), x,
+                              batch_size=args.predict_batch, repeats=args.repeats)
     return (f"grid {grid[0]} x {grid[1]}: solver {solver:.2f} s per field ({len(samples)} solved, {steps} steps "
             f"on average), batched U-Net {1000 * network:.3f} ms per field ({len(x)} fields): speed-up "
             f"{solver / network:,.0f}x")
@@ -73,6 +76,12 @@ def main() -> int:
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--filters", type=int, default=8, help="filters of the U-Net's first level")
     parser.add_argument("--levels", type=int, default=4)
+    parser.add_argument("--plain", action="store_true",
+                        help="notebook 4's plain U-Net (one convolution where the gated block has a gate): "
+                             "about a third fewer operations per field")
+    parser.add_argument("--predict-batch", type=int, default=128, help="batch size of the timed inference")
+    parser.add_argument("--repeats", type=int, default=5,
+                        help="timed inference passes; the fastest counts, as timeit does")
     parser.add_argument("--solver-samples", type=int, default=4, help="held-out shapes to re-solve for timing")
     parser.add_argument("--workers", type=int, default=None, help="processes for making flows")
     parser.add_argument("--speed-grid", type=parse_grid, default=None,
@@ -107,8 +116,8 @@ def main() -> int:
     grid = (spec.ny, spec.nx)
     x_train, y_train = data.train.inputs("sdf"), data.train.targets()
     x_val, y_val = data.val.inputs("sdf"), data.val.targets()
-    model = make_unet(grid, filters=args.filters, levels=args.levels)
-    print(f"gated U-Net: {model.count_params():,} parameters, {args.epochs} epochs")
+    model = make_unet(grid, filters=args.filters, levels=args.levels, gated=not args.plain)
+    print(f"{'plain' if args.plain else 'gated'} U-Net: {model.count_params():,} parameters, {args.epochs} epochs")
     history, seconds = fit(model, x_train, y_train, x_val, y_val, epochs=args.epochs, batch_size=args.batch_size,
                            verbose=2)
     print(f"trained in {seconds:.0f} s; best validation loss {min(history['val_loss']):.3e}")
@@ -121,7 +130,8 @@ def main() -> int:
     masks = data.test.mask[: args.solver_samples]
     solver = np.mean([solve(m, nu=spec.nu, u_max=spec.u_max, tol=spec.tol, max_steps=spec.max_steps).seconds
                       for m in masks])
-    network = predict_seconds(model, np.concatenate([data.test.inputs("sdf"), data.unseen.inputs("sdf")]))
+    network = predict_seconds(model, np.concatenate([data.test.inputs("sdf"), data.unseen.inputs("sdf")]),
+                              batch_size=args.predict_batch, repeats=args.repeats)
     speedup = solver / network
 
     print()

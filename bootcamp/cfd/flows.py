@@ -201,6 +201,7 @@ def load_flows(spec: FlowsSpec | None = None, *, workers: int | None = None, pro
     seconds = 0.0
     missing = [g for g in generators if _find(g, folder) is None]
     if missing:
+        _refuse_in_a_starting_worker()
         with _lock(folder / ".generate.lock"):
             missing = [g for g in generators if _find(g, folder) is None]  # another process may have made them
             if missing:
@@ -264,10 +265,32 @@ def _find(spec: DatasetSpec, folder: Path) -> Path | None:
     return None
 
 
+def _refuse_in_a_starting_worker() -> None:
+    """Fail, instead of waiting forever, when a worker process runs the caller's script.
+
+    The solver's workers are started with ``spawn``: each imports the main
+    script again. A script that calls :func:`load_flows` at its top level,
+    without ``if __name__ == "__main__":``, would call it again in every
+    worker, which would then wait for the lock its own parent holds.
+    """
+    import multiprocessing
+
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        raise RuntimeError(
+            "load_flows() was called while a solver worker process was starting: the script that calls it runs "
+            "again in every worker. Put the script's top-level code under `if __name__ == \"__main__\":` "
+            "(notebooks need nothing), or pass workers=1."
+        )
+
+
 @contextmanager
 def _lock(path: Path) -> Iterator[None]:
     with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"waiting for another process that is solving this data set (lock: {path}) ...", flush=True)
+            fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:

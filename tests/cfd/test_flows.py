@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -73,6 +76,17 @@ def test_two_callers_at_once_solve_the_flows_only_once(cache, monkeypatch):
         t.join()
     assert len(calls) == 1 and len(results) == 2
     np.testing.assert_array_equal(results[0].val.vy, results[1].val.vy)
+
+
+def test_a_script_without_a_main_guard_fails_with_advice_instead_of_hanging(cache, tmp_path):
+    # spawned workers import the script again; without the guard each would call load_flows and wait on the lock
+    script = tmp_path / "unguarded.py"
+    script.write_text("from bootcamp.cfd.flows import FlowsSpec, load_flows\n"
+                      f"load_flows(FlowsSpec(**{TINY.__dict__!r}), workers=2, progress=False)\n")
+    run = subprocess.run([sys.executable, str(script)], env=os.environ, capture_output=True, text=True, timeout=180)
+    assert run.returncode != 0
+    assert 'if __name__ == "__main__":' in run.stderr and "workers=1" in run.stderr
+    assert not list(cache.glob("*.npz"))  # nothing half-made is cached
 
 
 def test_a_file_made_with_other_settings_is_refused(cache):

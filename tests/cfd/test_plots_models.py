@@ -41,3 +41,26 @@ def test_figures_are_titled_and_labelled():
     labelled(show_sample(mask, sdf, vx, vy, "a sample"))
     labelled(show_fields(mask, true, {"model": true * 0.9}, "fields"))
     labelled(show_history({"a": {"loss": [1.0, 0.5], "val_loss": [1.1, 0.6]}}, "history"))
+
+
+def test_full_mode_benchmark_times_the_plain_unet_against_the_solver(tmp_path):
+    # the smallest run of the command README's CFD figures come from: its options and its printed ratio
+    import os
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "full_mode_cfd.py"
+    args = ["--speed-only", "--speed-grid", "16x32", "--solver-samples", "1", "--filters", "2", "--levels", "2",
+            "--plain", "--repeats", "1"]
+    env = {**os.environ, "BOOTCAMP_DATA_DIR": str(tmp_path)}
+    run = subprocess.run([sys.executable, str(script), *args], env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    found = re.search(r"grid 16 x 32: solver ([\d.]+) s per field .* batched U-Net ([\d.]+) ms per field "
+                      r"\(256 fields\): speed-up ([\d,]+)x", run.stdout)
+    assert found, run.stdout
+    solver, network, ratio = float(found[1]), float(found[2]) / 1000, int(found[3].replace(",", ""))
+    assert solver > 0 and network > 0
+    # the ratio printed is the ratio of the times printed, up to their rounding (0.01 s and 0.001 ms)
+    assert (solver - 0.005) / (network + 5e-7) - 1 <= ratio <= (solver + 0.005) / (network - 5e-7) + 1
