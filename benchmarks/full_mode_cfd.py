@@ -8,10 +8,11 @@ It runs the notebooks' own package functions: ``load_flows`` (the cached data
 set, or a mirror's copy, solved here only if neither has it), the gated U-Net
 of notebook 4 (``bootcamp.cfd.models.make_unet``; ``--plain`` for its plain
 twin) trained by ``fit`` as in notebooks 5 and 6, the score
-``mean_relative_l2`` on the held-out test flows and the unseen aerofoils, and the time per field of the solver (re-solving
-some held-out shapes) and of batched inference, as in notebook 5 (the
-fastest of ``--repeats`` passes over the held-out fields, as ``timeit`` takes
-the minimum: the slower passes measure other work on the machine).
+``mean_relative_l2`` on the held-out test flows and the unseen aerofoils,
+and the time per field of the solver (re-solving some held-out shapes) and
+of batched inference, as in notebook 5 (the fastest of ``--repeats`` passes
+over the held-out fields, as ``timeit`` takes the minimum: the slower passes
+measure other work on the machine).
 ``--speed-grid 128x256`` also times both on the full grid when the data set
 is smaller (the network untrained: its speed does not depend on its weights);
 ``--speed-only`` does only that timing (default grid 128 x 256).
