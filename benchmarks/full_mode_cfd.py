@@ -47,11 +47,24 @@ def parse_grid(text: str) -> tuple[int, int]:
     return ny, nx
 
 
+def surrogate(grid: tuple[int, int], args):
+    """Notebook 4's U-Net as the options choose it (``--filters``, ``--levels``, ``--plain``)."""
+    from bootcamp.cfd.models import make_unet
+
+    return make_unet(grid, filters=args.filters, levels=args.levels, gated=not args.plain)
+
+
+def network_seconds(model, x, args) -> float:
+    """Batched inference time per field, timed as the options say (``--predict-batch``, ``--repeats``)."""
+    from bootcamp.cfd.models import predict_seconds
+
+    return predict_seconds(model, x, batch_size=args.predict_batch, repeats=args.repeats)
+
+
 def speed_at(grid: tuple[int, int], spec, args) -> str:
     """Solver and batched-network time per field on another grid, for the speed-up alone."""
     from bootcamp.cfd.dataset import FAMILIES, DatasetSpec, make_sample
     from bootcamp.cfd.flows import FlowSplit, viscosity
-    from bootcamp.cfd.models import make_unet, predict_seconds
 
     big = DatasetSpec(ny=grid[0], nx=grid[1], n_samples=args.solver_samples, seed=spec.seed + 1, families=FAMILIES,
                       nu=viscosity(grid[0]), u_max=spec.u_max, tol=spec.tol, max_steps=spec.max_steps)
@@ -62,8 +75,7 @@ def speed_at(grid: tuple[int, int], spec, args) -> str:
     per_sample = {k: np.array([s[k] for s in samples]) for k in ("family", "steps", "solve_seconds", "converged")}
     split = FlowSplit(name="speed", u_max=spec.u_max, **fields, **per_sample)
     x = np.concatenate([split.inputs("sdf")] * max(1, 256 // len(samples)))
-    network = predict_seconds(make_unet(grid, filters=args.filters, levels=args.levels, gated=not args.plain), x,
-                              batch_size=args.predict_batch, repeats=args.repeats)
+    network = network_seconds(surrogate(grid, args), x, args)
     return (f"grid {grid[0]} x {grid[1]}: solver {solver:.2f} s per field ({len(samples)} solved, {steps} steps "
             f"on average), batched U-Net {1000 * network:.3f} ms per field ({len(x)} fields): speed-up "
             f"{solver / network:,.0f}x")
@@ -96,7 +108,7 @@ def main() -> int:
     import bootcamp
     from bootcamp.cfd import solve, warm_up
     from bootcamp.cfd.flows import FlowsSpec, course_spec, load_flows, relative_l2, viscosity
-    from bootcamp.cfd.models import fit, make_unet, predict_seconds
+    from bootcamp.cfd.models import fit
 
     bootcamp.setup(seed=42)
     spec = course_spec()
@@ -117,7 +129,7 @@ def main() -> int:
     grid = (spec.ny, spec.nx)
     x_train, y_train = data.train.inputs("sdf"), data.train.targets()
     x_val, y_val = data.val.inputs("sdf"), data.val.targets()
-    model = make_unet(grid, filters=args.filters, levels=args.levels, gated=not args.plain)
+    model = surrogate(grid, args)
     print(f"{'plain' if args.plain else 'gated'} U-Net: {model.count_params():,} parameters, {args.epochs} epochs")
     history, seconds = fit(model, x_train, y_train, x_val, y_val, epochs=args.epochs, batch_size=args.batch_size,
                            verbose=2)
@@ -131,8 +143,7 @@ def main() -> int:
     masks = data.test.mask[: args.solver_samples]
     solver = np.mean([solve(m, nu=spec.nu, u_max=spec.u_max, tol=spec.tol, max_steps=spec.max_steps).seconds
                       for m in masks])
-    network = predict_seconds(model, np.concatenate([data.test.inputs("sdf"), data.unseen.inputs("sdf")]),
-                              batch_size=args.predict_batch, repeats=args.repeats)
+    network = network_seconds(model, np.concatenate([data.test.inputs("sdf"), data.unseen.inputs("sdf")]), args)
     speedup = solver / network
 
     print()

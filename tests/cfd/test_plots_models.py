@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -10,6 +16,8 @@ import numpy as np  # noqa: E402
 
 from bootcamp.cfd.models import make_fc, make_unet, predict_seconds  # noqa: E402
 from bootcamp.cfd.plots import show_fields, show_history, show_sample, show_snapshots  # noqa: E402
+
+BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "full_mode_cfd.py"
 
 
 def test_networks_map_a_grid_to_two_velocity_components():
@@ -45,17 +53,10 @@ def test_figures_are_titled_and_labelled():
 
 def test_full_mode_benchmark_times_the_plain_unet_against_the_solver(tmp_path):
     # the smallest run of the command README's CFD figures come from: its options and its printed ratio
-    import os
-    import re
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    script = Path(__file__).resolve().parents[2] / "benchmarks" / "full_mode_cfd.py"
     args = ["--speed-only", "--speed-grid", "16x32", "--solver-samples", "1", "--filters", "2", "--levels", "2",
             "--plain", "--repeats", "1"]
     env = {**os.environ, "BOOTCAMP_DATA_DIR": str(tmp_path)}
-    run = subprocess.run([sys.executable, str(script), *args], env=env, capture_output=True, text=True, timeout=300)
+    run = subprocess.run([sys.executable, str(BENCHMARK), *args], env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
     found = re.search(r"grid 16 x 32: solver ([\d.]+) s per field .* batched U-Net ([\d.]+) ms per field "
                       r"\(256 fields\): speed-up ([\d,]+)x", run.stdout)
