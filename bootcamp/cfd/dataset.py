@@ -10,6 +10,12 @@ Command line::
     python -m bootcamp.cfd.dataset --n 64 --seed 0 --ny 64 --nx 128 --shard 0/4 --out part0.npz
     python -m bootcamp.cfd.dataset merge --out flows.npz part0.npz part1.npz part2.npz part3.npz
 
+An interrupted run (Ctrl-C, a killed job) loses at most the flows being
+solved at that moment: every solved sample is also written at once to a
+checkpoint folder beside the output (``.flows.npz.partial/``), the same
+command run again reads those back instead of solving them, and the folder
+is removed once the output file is complete.
+
 The ``.npz`` file holds plain arrays only (it loads with
 ``allow_pickle=False``): ``index``, ``mask``, ``sdf``, ``vx``, ``vy``,
 ``steps``, ``converged``, ``solve_seconds``, ``family``, ``params`` (one
@@ -20,11 +26,16 @@ setting used to make the file).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import multiprocessing
 import os
+import shutil
 import sys
 import tempfile
+import threading
+import time
+import zipfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -36,7 +47,18 @@ from tqdm import tqdm
 from bootcamp.cfd.lbm import solve
 from bootcamp.cfd.shapes import ALL_FAMILIES, FAMILIES, random_obstacle, signed_distance
 
-__all__ = ["DatasetSpec", "generate", "load", "make_sample", "merge", "save", "shard_indices", "solve_tasks", "main"]
+__all__ = [
+    "Checkpoint",
+    "DatasetSpec",
+    "generate",
+    "load",
+    "make_sample",
+    "merge",
+    "save",
+    "shard_indices",
+    "solve_tasks",
+    "main",
+]
 
 FORMAT_VERSION = 1
 PER_SAMPLE_KEYS = ("index", "mask", "sdf", "vx", "vy", "steps", "converged", "solve_seconds", "family", "params")
@@ -109,6 +131,7 @@ def generate(
     shard: tuple[int, int] = (0, 1),
     workers: int | None = None,
     progress: bool = True,
+    checkpoint: str | os.PathLike | None = None,
     **settings: object,
 ) -> dict[str, np.ndarray]:
     """Make samples ``shard_indices(n_samples, shard)`` of the data set.
@@ -116,7 +139,9 @@ def generate(
     ``settings`` are further :class:`DatasetSpec` fields (``nu``, ``u_max``,
     ``tol``, ``check_every``, ``max_steps``, ``families``). Samples are
     solved in ``workers`` processes (default: one per CPU core), each solver
-    single-threaded; ``workers=1`` solves in this process. Returns the arrays
+    single-threaded; ``workers=1`` solves in this process. With a
+    ``checkpoint`` folder, solved samples are kept there as they finish and
+    reused by the next call (see :class:`Checkpoint`). Returns the arrays
     described in the module docstring.
     """
     spec = DatasetSpec(n_samples=n_samples, seed=seed, ny=ny, nx=nx, **settings)  # type: ignore[arg-type]
@@ -124,7 +149,8 @@ def generate(
     workers = (os.cpu_count() or 1) if workers is None else workers
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
-    samples = list(_solve_all(spec, indices, min(workers, max(len(indices), 1)), progress))
+    store = None if checkpoint is None else Checkpoint(checkpoint)
+    samples = list(_solve_all(spec, indices, min(workers, max(len(indices), 1)), progress, store))
     samples.sort(key=lambda s: s["index"])  # type: ignore[arg-type, return-value]
     manifest = {**asdict(spec), "shard": list(shard)}
     return _stack(samples, manifest, (spec.ny, spec.nx))
@@ -202,41 +228,143 @@ def merge(paths: Sequence[str | os.PathLike]) -> dict[str, np.ndarray]:
 # --------------------------------------------------------------------------- internals
 
 
-def _solve_all(spec: DatasetSpec, indices: list[int], workers: int, progress: bool) -> Iterable[dict]:
-    for _, sample in solve_tasks([(spec, i) for i in indices], workers, progress, f"flows {spec.ny}x{spec.nx}"):
+def _solve_all(
+    spec: DatasetSpec, indices: list[int], workers: int, progress: bool, checkpoint: Checkpoint | None
+) -> Iterable[dict]:
+    tasks = [(spec, i) for i in indices]
+    for _, sample in solve_tasks(tasks, workers, progress, f"flows {spec.ny}x{spec.nx}", checkpoint):
         yield sample
 
 
 def solve_tasks(
-    tasks: Sequence[tuple[DatasetSpec, int]], workers: int, progress: bool = True, desc: str = "flows"
+    tasks: Sequence[tuple[DatasetSpec, int]],
+    workers: int,
+    progress: bool = True,
+    desc: str = "flows",
+    checkpoint: Checkpoint | None = None,
 ) -> Iterable[tuple[int, dict]]:
     """Solve sample ``index`` of ``spec`` for every ``(spec, index)`` task.
 
     Yields ``(task number, sample)`` in the order the samples finish, with a
     progress bar; ``workers`` processes (one numba thread each), or this
-    process when ``workers == 1``.
+    process when ``workers == 1``. With a ``checkpoint``, samples it already
+    holds come first, without solving, and each newly solved one is written
+    to it before it is yielded. Stopping early (Ctrl-C, an error, closing
+    the generator) cancels the flows not yet started: only the ones being
+    solved are waited for.
     """
-    workers = max(1, min(workers, len(tasks)))
     bar = tqdm(total=len(tasks), desc=desc, unit="flow", disable=not progress)
     with bar:
+        todo = []
+        for number, (spec, index) in enumerate(tasks):
+            sample = None if checkpoint is None else checkpoint.get(spec, index)
+            if sample is None:
+                todo.append(number)
+                continue
+            yield number, sample
+            bar.update()
+        if checkpoint is not None and len(todo) < len(tasks):
+            bar.write(f"resumed {len(tasks) - len(todo)} flows solved earlier, kept in {checkpoint.folder}")
+        workers = max(1, min(workers, len(todo)))
         if workers == 1:
-            for number, (spec, index) in enumerate(tasks):
-                yield number, make_sample(spec, index)
+            for number in todo:
+                sample = make_sample(*tasks[number])
+                if checkpoint is not None:
+                    checkpoint.put(tasks[number][0], sample)
+                yield number, sample
                 bar.update()
             return
         context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_single_threaded) as pool:
-            futures = {pool.submit(make_sample, spec, index): number for number, (spec, index) in enumerate(tasks)}
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),))
+        try:
+            futures = {pool.submit(make_sample, *tasks[number]): number for number in todo}
             for future in as_completed(futures):
-                yield futures[future], future.result()
+                number = futures[future]
+                sample = future.result()
+                if checkpoint is not None:
+                    checkpoint.put(tasks[number][0], sample)
+                yield number, sample
                 bar.update()
+        finally:
+            # `with pool:` would run every queued flow before an interrupt got through
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _single_threaded() -> None:
-    """Worker start-up: one numba thread per process, as the processes already fill the cores."""
+class Checkpoint:
+    """Solved samples kept one file each in ``folder``, so an interrupted run can resume.
+
+    A sample depends on every :class:`DatasetSpec` setting except
+    ``n_samples`` (sample ``i`` draws from ``default_rng([seed, i])``), so
+    the files are filed under a digest of the other settings: a run with
+    other settings never picks them up. Files are written atomically and
+    read without pickle; one that does not load, or holds another sample,
+    is deleted and solved again.
+    """
+
+    def __init__(self, folder: str | os.PathLike) -> None:
+        self.folder = Path(folder)
+
+    def path(self, spec: DatasetSpec, index: int) -> Path:
+        return self._spec_folder(spec) / f"{index:07d}.npz"
+
+    def _spec_folder(self, spec: DatasetSpec) -> Path:
+        settings = {key: value for key, value in asdict(spec).items() if key != "n_samples"}
+        settings["format"] = FORMAT_VERSION
+        digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
+        return self.folder / digest
+
+    def get(self, spec: DatasetSpec, index: int) -> dict[str, object] | None:
+        path = self.path(spec, index)
+        if not path.is_file():
+            return None
+        try:
+            with np.load(path, allow_pickle=False) as archive:
+                arrays = {key: archive[key] for key in PER_SAMPLE_KEYS}
+            grids = [arrays[key].shape for key in ("mask", "sdf", "vx", "vy")]
+            if int(arrays["index"]) != index or any(shape != (spec.ny, spec.nx) for shape in grids):
+                raise ValueError("another sample")
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            path.unlink(missing_ok=True)
+            return None
+        scalars = {key: arrays[key].item() for key in PER_SAMPLE_KEYS if arrays[key].ndim == 0}
+        return {**arrays, **scalars}
+
+    def put(self, spec: DatasetSpec, sample: dict[str, object]) -> None:
+        path = self.path(spec, int(sample["index"]))  # type: ignore[call-overload]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+        try:
+            with open(tmp, "wb") as stream:
+                np.savez(stream, **{key: np.asarray(sample[key]) for key in PER_SAMPLE_KEYS})
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def discard(self, spec: DatasetSpec) -> None:
+        """Delete the samples of ``spec``'s settings (once saved for good), and the folder if then empty."""
+        shutil.rmtree(self._spec_folder(spec), ignore_errors=True)
+        try:
+            self.folder.rmdir()
+        except OSError:  # other settings' samples remain, or it is gone
+            pass
+
+
+def _start_worker(parent: int) -> None:
+    """Worker start-up: one numba thread per process (the processes already fill
+    the cores), and a watch on the parent: if it dies without shutting the pool
+    down (killed, not interrupted), the worker quits instead of solving its
+    queued flows for nobody or waiting for work forever."""
     import numba
 
     numba.set_num_threads(1)
+    threading.Thread(target=_quit_when_orphaned, args=(parent,), daemon=True, name="parent-watch").start()
+
+
+def _quit_when_orphaned(parent: int, every: float = 1.0) -> None:
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(1)
 
 
 def _stack(samples: list[dict], manifest: dict, shape: tuple[int, int]) -> dict[str, np.ndarray]:
@@ -298,33 +426,41 @@ def _merge_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    checkpoint = None
     try:
         if argv[:1] == ["merge"]:
             args = _merge_parser().parse_args(argv[1:])
             path = save(merge(args.shards), args.out)
         else:
             args = _generate_parser().parse_args(argv)
-            data = generate(
-                args.n,
-                args.seed,
-                args.ny,
-                args.nx,
-                shard=args.shard,
-                workers=args.workers,
-                progress=not args.quiet,
+            spec = DatasetSpec(
+                n_samples=args.n,
+                seed=args.seed,
+                ny=args.ny,
+                nx=args.nx,
                 nu=args.nu,
                 u_max=args.u_max,
                 tol=args.tol,
                 max_steps=args.max_steps,
                 families=tuple(f.strip() for f in args.families.split(",") if f.strip()),
             )
-            path = save(data, args.out)
+            out = Path(args.out)
+            checkpoint = Checkpoint(out.with_name(f".{out.name}.partial"))
+            data = generate(**asdict(spec), shard=args.shard, workers=args.workers, progress=not args.quiet,
+                            checkpoint=checkpoint.folder)
+            path = save(data, out)
+            checkpoint.discard(spec)
             unconverged = int((~data["converged"]).sum())
             if unconverged:
                 print(f"warning: {unconverged} flows did not converge within {args.max_steps} steps", file=sys.stderr)
     except (ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        kept = "" if checkpoint is None else f": the flows solved so far are kept in {checkpoint.folder}; " \
+            "run the same command again to go on from there"
+        print(f"\ninterrupted{kept}", file=sys.stderr)
+        return 130
     print(f"wrote {path}")
     return 0
 

@@ -33,7 +33,7 @@ from typing import Iterator
 
 import numpy as np
 
-from bootcamp.cfd.dataset import DatasetSpec, _stack, load, save, solve_tasks
+from bootcamp.cfd.dataset import Checkpoint, DatasetSpec, _stack, load, save, solve_tasks
 from bootcamp.cfd.lbm import parabolic_profile
 from bootcamp.cfd.shapes import FAMILIES
 
@@ -49,6 +49,7 @@ __all__ = [
 ]
 
 CACHE_FOLDER = "cfd-flows"
+PARTIAL_FOLDER = ".partial"  # in the cache folder: flows solved by a run not yet finished
 SPLITS = ("train", "val", "test", "unseen")
 
 
@@ -303,10 +304,12 @@ def _generate(specs: list[DatasetSpec], folder: Path, workers: int | None, progr
     workers = (os.cpu_count() or 1) if workers is None else workers
     samples: list[dict | None] = [None] * len(tasks)
     ny, nx = specs[0].ny, specs[0].nx
+    checkpoint = Checkpoint(folder / PARTIAL_FOLDER)
     print(f"No saved copy of these flows in {folder} or a mirror: solving {len(tasks)} flows of {ny} x {nx} "
           f"cells in {min(workers, len(tasks))} processes (about {_seconds_per_flow(ny, nx):.1g} s per flow and "
-          "process on a laptop core), then caching them.", flush=True)
-    for number, sample in solve_tasks(tasks, workers, progress, f"solving {len(tasks)} flows"):
+          "process on a laptop core), then caching them. Interrupting loses nothing solved: the next call goes on "
+          "from there.", flush=True)
+    for number, sample in solve_tasks(tasks, workers, progress, f"solving {len(tasks)} flows", checkpoint):
         samples[number] = sample
     offset = 0
     for g in specs:
@@ -314,6 +317,7 @@ def _generate(specs: list[DatasetSpec], folder: Path, workers: int | None, progr
         offset += g.n_samples
         manifest = {**asdict(g), "shard": [0, 1]}
         save(_stack(own, manifest, (g.ny, g.nx)), folder / file_name(g))  # type: ignore[arg-type]
+        checkpoint.discard(g)
     return time.perf_counter() - start
 
 

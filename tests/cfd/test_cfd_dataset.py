@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
 from dataclasses import fields
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -120,3 +125,102 @@ def test_command_line_shards_and_merge(tmp_path, capsys):
     assert "0 <= k < n" in capsys.readouterr().err
     assert dataset.main(["merge", "--out", str(tmp_path / "bad.npz"), str(tmp_path / "p0.npz")]) == 2
     assert "missing [2]" in capsys.readouterr().err and not (tmp_path / "bad.npz").exists()
+
+
+def test_an_interrupted_run_goes_on_from_its_checkpoint_and_matches_a_single_run(tmp_path):
+    spec = DatasetSpec(n_samples=6, seed=3, **SMALL)
+    checkpoint = dataset.Checkpoint(tmp_path / "partial")
+    run = dataset.solve_tasks([(spec, i) for i in range(6)], workers=1, progress=False, checkpoint=checkpoint)
+    solved = dict(next(run) for _ in range(3))
+    run.close()  # as Ctrl-C would stop it
+    kept = sorted(checkpoint.folder.rglob("*.npz"))
+    assert [p.name for p in kept] == ["0000000.npz", "0000001.npz", "0000002.npz"]
+    kept[1].write_bytes(kept[1].read_bytes()[:100])  # a damaged file is solved again, not used
+    kept[2].write_bytes(kept[0].read_bytes())  # and so is a file that holds another sample
+
+    resumed = generate(6, seed=3, workers=1, progress=False, checkpoint=checkpoint.folder, **SMALL)
+    same_samples(resumed, generate(6, seed=3, workers=1, progress=False, **SMALL))
+    # sample 0 was read back (its timing is the first run's), the damaged two solved again
+    assert resumed["solve_seconds"][0] == solved[0]["solve_seconds"]
+    assert checkpoint.get(spec, 1) is not None and checkpoint.get(spec, 2)["index"] == 2
+    assert len(list(checkpoint.folder.rglob("*.npz"))) == 6
+
+    other = DatasetSpec(n_samples=6, seed=4, **SMALL)  # other settings: the kept flows are not theirs
+    assert checkpoint.get(other, 0) is None
+    checkpoint.discard(spec)
+    assert not checkpoint.folder.exists()
+
+
+def test_ctrl_c_stops_the_workers_at_once_and_the_command_says_how_to_go_on(tmp_path):
+    out = tmp_path / "flows.npz"
+    partial = tmp_path / ".flows.npz.partial"
+    # some minutes of flows for two processes: without cancelling the queued
+    # ones, the interrupted command would run them all before it returned
+    command = [sys.executable, "-m", "bootcamp.cfd.dataset", "--n", "4000", "--ny", "32", "--nx", "64",
+               "--tol", "1e-4", "--workers", "2", "--quiet", "--out", str(out)]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(1200):
+            if process.poll() is not None or any(partial.rglob("*.npz")):
+                break
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)  # to the command only, as Jupyter's interrupt does
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130, stderr
+    assert "run the same command again" in stderr and str(partial) in stderr
+    assert not out.exists()
+    kept = len(list(partial.rglob("*.npz")))
+    assert 1 <= kept < 4000
+
+    # the same settings with fewer samples reuse the kept ones; finishing removes the checkpoint
+    small = [*command[:4], str(min(kept, 3) + 2), *command[5:]]
+    rerun = subprocess.run(small, capture_output=True, text=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"resumed {min(kept, 3)} flows" in rerun.stdout
+    assert out.exists() and not partial.exists()
+
+
+def process_state(pid: int) -> tuple[str, int] | None:
+    """(state letter, parent pid) of a process from Linux's /proc, or None once it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    state, parent = stat.rsplit(")", 1)[1].split()[:2]  # after "pid (name)"
+    return state, int(parent)
+
+
+def running(pid: int) -> bool:
+    found = process_state(pid)
+    return found is not None and found[0] != "Z"  # a zombie has exited
+
+
+def children(pid: int) -> list[int]:
+    return [int(p.name) for p in Path("/proc").iterdir()
+            if p.name.isdigit() and running(int(p.name)) and (process_state(int(p.name)) or ("", 0))[1] == pid]
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from Linux's /proc")
+def test_the_workers_quit_when_the_command_is_killed(tmp_path):
+    out = tmp_path / "flows.npz"
+    command = [sys.executable, "-m", "bootcamp.cfd.dataset", "--n", "4000", "--ny", "32", "--nx", "64",
+               "--tol", "1e-4", "--workers", "2", "--quiet", "--out", str(out)]
+    process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(1200):
+            if any(tmp_path.rglob("*.npz")):
+                break
+            time.sleep(0.05)
+        workers = children(process.pid)
+        assert len(workers) >= 2  # two solvers (and multiprocessing's resource tracker)
+    finally:
+        process.kill()  # SIGKILL: no chance to shut the pool down
+        process.wait()
+    for _ in range(300):
+        alive = [pid for pid in workers if running(pid)]
+        if not alive:
+            break
+        time.sleep(0.1)
+    assert not alive, "solver workers outlived the killed command"

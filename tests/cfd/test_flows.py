@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from bootcamp.cfd import flows
-from bootcamp.cfd.dataset import load, save
+from bootcamp.cfd.dataset import Checkpoint, load, make_sample, save
 from bootcamp.cfd.flows import FlowsSpec, load_flows, mean_relative_l2, relative_l2
 
 TINY = FlowsSpec(ny=16, nx=32, n_train=3, n_val=1, n_test=2, n_unseen=1, max_steps=200)
@@ -76,6 +76,17 @@ def test_two_callers_at_once_solve_the_flows_only_once(cache, monkeypatch):
         t.join()
     assert len(calls) == 1 and len(results) == 2
     np.testing.assert_array_equal(results[0].val.vy, results[1].val.vy)
+
+
+def test_flows_solved_before_an_interruption_are_reused_and_then_cleared(cache):
+    seen = flows.split_specs(TINY)["train"][0]
+    checkpoint = Checkpoint(cache / flows.PARTIAL_FOLDER)
+    kept = {**make_sample(seen, 1), "solve_seconds": -1.0}  # marked: a solved flow would never take -1 s
+    checkpoint.put(seen, kept)
+    data = load_flows(TINY, workers=1, progress=False)
+    assert list(data.train.solve_seconds).count(-1.0) == 1 and data.train.solve_seconds[1] == -1.0
+    np.testing.assert_array_equal(data.train.vx[1], kept["vx"])
+    assert not (cache / flows.PARTIAL_FOLDER).exists()  # removed once the data set is cached
 
 
 def test_a_script_without_a_main_guard_fails_with_advice_instead_of_hanging(cache, tmp_path):
