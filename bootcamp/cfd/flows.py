@@ -11,7 +11,9 @@ notebook calls :func:`load_flows` with it and gets the same four splits:
 Each split is one ``.npz`` file in ``<cache>/cfd-flows/`` named by a hash of
 its :class:`~bootcamp.cfd.dataset.DatasetSpec`. A file found there (or in a
 directory mirror under ``cfd-flows/``) is loaded; otherwise the splits are
-solved - all of them in one pool of processes - and saved atomically. A lock
+solved - all of them in one pool of processes - and saved atomically (flows
+that a saved set with the same settings but another size already holds are
+taken from it, not solved again). A lock
 file makes a second notebook that asks at the same time wait for the first,
 then load its files instead of solving again.
 
@@ -26,6 +28,7 @@ import hashlib
 import json
 import os
 import time
+import zipfile
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -33,7 +36,7 @@ from typing import Iterator
 
 import numpy as np
 
-from bootcamp.cfd.dataset import Checkpoint, DatasetSpec, _stack, load, save, solve_tasks
+from bootcamp.cfd.dataset import PER_SAMPLE_KEYS, Checkpoint, DatasetSpec, _stack, load, save, solve_tasks
 from bootcamp.cfd.lbm import parabolic_profile
 from bootcamp.cfd.shapes import FAMILIES
 
@@ -255,15 +258,19 @@ def _cache_folder() -> Path:
 
 def _find(spec: DatasetSpec, folder: Path) -> Path | None:
     """The file of ``spec`` in the cache, else in a directory mirror (``<mirror>/cfd-flows/``)."""
-    from bootcamp.data import mirrors
-    from bootcamp.data.settings import is_url
-
-    name = file_name(spec)
-    candidates = [folder / name] + [Path(m) / CACHE_FOLDER / name for m in mirrors() if not is_url(m)]
-    for path in candidates:
+    for base in _search_folders(folder):
+        path = base / file_name(spec)
         if path.is_file():
             return path
     return None
+
+
+def _search_folders(folder: Path) -> list[Path]:
+    """The cache folder, then ``cfd-flows/`` in each directory mirror."""
+    from bootcamp.data import mirrors
+    from bootcamp.data.settings import is_url
+
+    return [folder] + [Path(m) / CACHE_FOLDER for m in mirrors() if not is_url(m)]
 
 
 def _refuse_in_a_starting_worker() -> None:
@@ -305,6 +312,8 @@ def _generate(specs: list[DatasetSpec], folder: Path, workers: int | None, progr
     samples: list[dict | None] = [None] * len(tasks)
     ny, nx = specs[0].ny, specs[0].nx
     checkpoint = Checkpoint(folder / PARTIAL_FOLDER)
+    for g in specs:
+        _reuse_saved(g, folder, checkpoint)
     print(f"No saved copy of these flows in {folder} or a mirror: solving {len(tasks)} flows of {ny} x {nx} "
           f"cells in {min(workers, len(tasks))} processes (about {_seconds_per_flow(ny, nx):.1g} s per flow and "
           "process on a laptop core), then caching them. Interrupting loses nothing solved: the next call goes on "
@@ -319,6 +328,39 @@ def _generate(specs: list[DatasetSpec], folder: Path, workers: int | None, progr
         save(_stack(own, manifest, (g.ny, g.nx)), folder / file_name(g))  # type: ignore[arg-type]
         checkpoint.discard(g)
     return time.perf_counter() - start
+
+
+def _reuse_saved(spec: DatasetSpec, folder: Path, checkpoint: Checkpoint) -> int:
+    """Put the flows of ``spec`` that a saved set of another size already holds into ``checkpoint``.
+
+    Sample ``i`` depends on every setting but ``n_samples``, so a data set
+    made with the same settings and fewer (or more) flows - in the cache or a
+    directory mirror - holds the first flows of this one: growing the set
+    from 800 to 1,600 training flows solves only the new ones. Files that do
+    not load, or were made with other settings, are passed over.
+    """
+    wanted = {k: v for k, v in json.loads(json.dumps(asdict(spec))).items() if k != "n_samples"}
+    pattern = f"flows-{spec.ny}x{spec.nx}-{'-'.join(spec.families)}-*.npz"
+    reused = 0
+    for path in sorted(p for base in _search_folders(folder) for p in base.glob(pattern)):
+        try:
+            with np.load(path, allow_pickle=False) as archive:
+                manifest = json.loads(str(archive["manifest"]))
+                if {k: v for k, v in manifest.items() if k not in ("n_samples", "shard")} != wanted:
+                    continue
+                index = archive["index"]
+                keep = [j for j, i in enumerate(index)
+                        if i < spec.n_samples and not checkpoint.path(spec, int(i)).exists()]
+                if not keep:
+                    continue
+                arrays = {key: archive[key][keep] for key in PER_SAMPLE_KEYS}
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            continue
+        for j in range(len(keep)):
+            checkpoint.put(spec, {key: arrays[key][j] for key in PER_SAMPLE_KEYS})
+        reused += len(keep)
+        print(f"reusing {len(keep)} flows of {path.name}, a saved set made with the same settings", flush=True)
+    return reused
 
 
 def _seconds_per_flow(ny: int, nx: int) -> float:

@@ -89,6 +89,46 @@ def test_flows_solved_before_an_interruption_are_reused_and_then_cleared(cache):
     assert not (cache / flows.PARTIAL_FOLDER).exists()  # removed once the data set is cached
 
 
+def test_a_larger_set_solves_only_the_flows_a_smaller_saved_set_lacks(cache, tmp_path, capsys, monkeypatch):
+    small = load_flows(TINY, workers=1, progress=False)
+    larger = FlowsSpec(**{**TINY.__dict__, "n_train": 5, "n_test": 3})
+    grown = load_flows(larger, workers=1, progress=False)
+    assert "reusing 4 flows" in capsys.readouterr().out  # train + val of the small set; its test flows too
+    # the solve times are kept, so equal times prove the flows were read back, not solved again
+    np.testing.assert_array_equal(grown.train.solve_seconds[:3], small.train.solve_seconds)
+    np.testing.assert_array_equal(grown.test.solve_seconds[:2], small.test.solve_seconds)
+    assert grown.train.solve_seconds[3] == small.val.solve_seconds[0]  # sample 3 was val, is now train: the same flow
+    np.testing.assert_array_equal(grown.train.vx[3], small.val.vx[0])
+    np.testing.assert_array_equal(grown.unseen.vx, small.unseen.vx)  # an unchanged split is loaded as it was
+    assert not (cache / flows.PARTIAL_FOLDER).exists()
+
+    # the grown set equals one made from scratch, and a smaller set is cut from the larger without solving
+    monkeypatch.setenv("BOOTCAMP_DATA_DIR", str(tmp_path / "fresh"))
+    fresh = load_flows(larger, workers=1, progress=False)
+    for name in flows.SPLITS:
+        np.testing.assert_array_equal(getattr(fresh, name).vy, getattr(grown, name).vy)
+    for path in (tmp_path / "fresh" / flows.CACHE_FOLDER).glob("*.npz"):
+        if "-3-" in path.name or "-1-" in path.name:  # keep only the larger set's files
+            path.unlink()
+    capsys.readouterr()
+    cut = load_flows(TINY, workers=1, progress=False)
+    np.testing.assert_array_equal(cut.train.solve_seconds, fresh.train.solve_seconds[:3])
+
+
+def test_saved_sets_with_other_settings_or_damage_are_not_reused(cache, capsys):
+    load_flows(TINY, workers=1, progress=False)
+    for path in cache.glob("flows-*-naca-*.npz"):
+        path.write_bytes(path.read_bytes()[:200])  # truncated
+    other = FlowsSpec(**{**TINY.__dict__, "n_train": 4, "max_steps": 300})  # other physics: nothing to reuse
+    load_flows(other, workers=1, progress=False)
+    assert "reusing" not in capsys.readouterr().out
+    larger = FlowsSpec(**{**TINY.__dict__, "n_unseen": 2})  # only the unseen split is new, and its old file is damaged
+    data = load_flows(larger, workers=1, progress=False)
+    out = capsys.readouterr().out
+    assert "solving 2 flows" in out and "reusing" not in out
+    assert len(data.unseen) == 2 and set(data.unseen.family) == {"naca"}
+
+
 def test_a_script_without_a_main_guard_fails_with_advice_instead_of_hanging(cache, tmp_path):
     # spawned workers import the script again; without the guard each would call load_flows and wait on the lock
     script = tmp_path / "unguarded.py"
