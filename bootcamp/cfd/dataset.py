@@ -27,19 +27,22 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import json
 import multiprocessing
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import threading
 import time
 import zipfile
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 from tqdm import tqdm
@@ -276,18 +279,53 @@ def solve_tasks(
             return
         context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
         pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),))
+        queue = iter(todo)
+        running: dict[Future, int] = {}
         try:
-            futures = {pool.submit(make_sample, *tasks[number]): number for number in todo}
-            for future in as_completed(futures):
-                number = futures[future]
-                sample = future.result()
+            while True:
+                # Ctrl-C only sets a flag while the pool's own locks are in use: an exception
+                # raised in the middle of them could leave one held and the shutdown below
+                # waiting forever. Two flows per worker are queued at a time, so stopping
+                # cancels nothing but a few.
+                with _interrupt_as_flag() as interrupted:
+                    for number in itertools.islice(queue, 2 * workers - len(running)):
+                        running[pool.submit(make_sample, *tasks[number])] = number
+                    done: set[Future] = set()
+                    while running and not done and not interrupted.is_set():
+                        done = wait(running, timeout=0.2, return_when=FIRST_COMPLETED).done
+                    finished = [(running.pop(future), future.result()) for future in done]
                 if checkpoint is not None:
-                    checkpoint.put(tasks[number][0], sample)
-                yield number, sample
-                bar.update()
+                    for number, sample in finished:
+                        checkpoint.put(tasks[number][0], sample)
+                if interrupted.is_set():
+                    raise KeyboardInterrupt
+                if not finished:
+                    return
+                for number, sample in finished:
+                    yield number, sample
+                    bar.update()
         finally:
             # `with pool:` would run every queued flow before an interrupt got through
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _interrupt_as_flag() -> Iterator[threading.Event]:
+    """Within the block, SIGINT (Ctrl-C, Jupyter's interrupt) sets the event instead of raising.
+
+    Only where Python's own handler is in place, in the main thread;
+    elsewhere the event stays clear and an interrupt raises as usual.
+    """
+    flag = threading.Event()
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield flag
+        return
+    signal.signal(signal.SIGINT, lambda number, frame: flag.set())
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 class Checkpoint:
