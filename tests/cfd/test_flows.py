@@ -107,12 +107,13 @@ def test_a_larger_set_solves_only_the_flows_a_smaller_saved_set_lacks(cache, tmp
     fresh = load_flows(larger, workers=1, progress=False)
     for name in flows.SPLITS:
         np.testing.assert_array_equal(getattr(fresh, name).vy, getattr(grown, name).vy)
-    for path in (tmp_path / "fresh" / flows.CACHE_FOLDER).glob("*.npz"):
-        if "-3-" in path.name or "-1-" in path.name:  # keep only the larger set's files
-            path.unlink()
     capsys.readouterr()
-    cut = load_flows(TINY, workers=1, progress=False)
+    cut = load_flows(TINY, workers=1, progress=False)  # its seen and test files are missing here
+    out = capsys.readouterr().out
+    assert "reusing 4 flows" in out and "reusing 2 flows" in out and "resumed 6 flows" in out
     np.testing.assert_array_equal(cut.train.solve_seconds, fresh.train.solve_seconds[:3])
+    np.testing.assert_array_equal(cut.val.solve_seconds, fresh.train.solve_seconds[3:4])
+    np.testing.assert_array_equal(cut.test.solve_seconds, fresh.test.solve_seconds[:2])
 
 
 def test_saved_sets_with_other_settings_or_damage_are_not_reused(cache, capsys):
