@@ -65,6 +65,8 @@ __all__ = [
 
 FORMAT_VERSION = 1
 PER_SAMPLE_KEYS = ("index", "mask", "sdf", "vx", "vy", "steps", "converged", "solve_seconds", "family", "params")
+# what reading a damaged or foreign .npz file can raise
+UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
 
 
 @dataclass(frozen=True)
@@ -361,7 +363,7 @@ class Checkpoint:
             grids = [arrays[key].shape for key in ("mask", "sdf", "vx", "vy")]
             if int(arrays["index"]) != index or any(shape != (spec.ny, spec.nx) for shape in grids):
                 raise ValueError("another sample")
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        except UNREADABLE:
             path.unlink(missing_ok=True)
             return None
         scalars = {key: arrays[key].item() for key in PER_SAMPLE_KEYS if arrays[key].ndim == 0}

@@ -28,7 +28,6 @@ import hashlib
 import json
 import os
 import time
-import zipfile
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -36,7 +35,7 @@ from typing import Iterator
 
 import numpy as np
 
-from bootcamp.cfd.dataset import PER_SAMPLE_KEYS, Checkpoint, DatasetSpec, _stack, load, save, solve_tasks
+from bootcamp.cfd.dataset import PER_SAMPLE_KEYS, UNREADABLE, Checkpoint, DatasetSpec, _stack, load, save, solve_tasks
 from bootcamp.cfd.lbm import parabolic_profile
 from bootcamp.cfd.shapes import FAMILIES
 
@@ -330,7 +329,7 @@ def _generate(specs: list[DatasetSpec], folder: Path, workers: int | None, progr
     return time.perf_counter() - start
 
 
-def _reuse_saved(spec: DatasetSpec, folder: Path, checkpoint: Checkpoint) -> int:
+def _reuse_saved(spec: DatasetSpec, folder: Path, checkpoint: Checkpoint) -> None:
     """Put the flows of ``spec`` that a saved set of another size already holds into ``checkpoint``.
 
     Sample ``i`` depends on every setting but ``n_samples``, so a data set
@@ -341,7 +340,6 @@ def _reuse_saved(spec: DatasetSpec, folder: Path, checkpoint: Checkpoint) -> int
     """
     wanted = {k: v for k, v in json.loads(json.dumps(asdict(spec))).items() if k != "n_samples"}
     pattern = f"flows-{spec.ny}x{spec.nx}-{'-'.join(spec.families)}-*.npz"
-    reused = 0
     for path in sorted(p for base in _search_folders(folder) for p in base.glob(pattern)):
         try:
             with np.load(path, allow_pickle=False) as archive:
@@ -354,13 +352,11 @@ def _reuse_saved(spec: DatasetSpec, folder: Path, checkpoint: Checkpoint) -> int
                 if not keep:
                     continue
                 arrays = {key: archive[key][keep] for key in PER_SAMPLE_KEYS}
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        except UNREADABLE:
             continue
         for j in range(len(keep)):
             checkpoint.put(spec, {key: arrays[key][j] for key in PER_SAMPLE_KEYS})
-        reused += len(keep)
         print(f"reusing {len(keep)} flows of {path.name}, a saved set made with the same settings", flush=True)
-    return reused
 
 
 def _seconds_per_flow(ny: int, nx: int) -> float:
