@@ -19,21 +19,32 @@ def setup(seed: int = 42, *, verbose: bool = True) -> None:
     * asks TensorFlow to grow GPU memory on demand instead of grabbing all of
       it, so a second notebook can still start,
     * prints the run mode, versions and the device that will train.
+
+    The course runs Keras on TensorFlow. Under another Keras backend
+    (``KERAS_BACKEND=jax``, say) TensorFlow is not imported: the seeds and the
+    banner work the same, and the banner names that backend.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     # Keras 3.15 warns on every fit() from a tf.data pipeline, even when no
     # shuffle was asked for; the lessons' pipelines shuffle themselves.
     warnings.filterwarnings("ignore", message="`shuffle=True` was passed", category=UserWarning)
     import keras
-    import tensorflow as tf
 
-    gpus = enable_memory_growth(tf)
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        gpus = [gpu.name for gpu in enable_memory_growth(tf)]
+        framework = f"TensorFlow {tf.__version__}, "
+    else:
+        gpus = [name for name in keras.distribution.list_devices() if name.lower().startswith(("gpu", "cuda"))]
+        framework = ""
     keras.utils.set_random_seed(seed)
     if verbose:
         mode = "QUICK (less data, fewer epochs: for CI and a fast look)" if is_quick() else "FULL (the workshop setting)"
         print(f"Run mode : {mode}  [{QUICK_ENV}={os.environ.get(QUICK_ENV, '')!r}]")
-        print(f"Versions : Python {platform.python_version()}, TensorFlow {tf.__version__}, "
-              f"Keras {keras.__version__} ({keras.backend.backend()} backend)")
+        print(f"Versions : Python {platform.python_version()}, {framework}"
+              f"Keras {keras.__version__} ({backend} backend)")
         print(f"Seed     : {seed}")
         print(f"Device   : {describe_devices(gpus)}")
 
@@ -54,9 +65,9 @@ def enable_memory_growth(tf) -> list:
     return gpus
 
 
-def describe_devices(gpus: list) -> str:
+def describe_devices(gpus: list[str]) -> str:
     if gpus:
-        return f"{len(gpus)} GPU(s): " + ", ".join(g.name for g in gpus)
+        return f"{len(gpus)} GPU(s): " + ", ".join(gpus)
     hint = ("on Colab choose Runtime > Change runtime type > GPU"
             if in_colab() else "training runs on the CPU; the quick settings keep it short")
     return f"CPU only, {os.cpu_count()} cores (no GPU found: {hint})"

@@ -32,6 +32,21 @@ def test_banner_names_mode_versions_and_device(monkeypatch, capsys):
     assert "Device   :" in out
 
 
+def test_another_keras_backend_needs_no_tensorflow(monkeypatch, capsys):
+    """E.g. KERAS_BACKEND=jax on a machine without TensorFlow: seeds and banner still work."""
+    import sys
+
+    import keras
+
+    monkeypatch.setitem(sys.modules, "tensorflow", None)  # any `import tensorflow` now fails
+    monkeypatch.setattr(keras.backend, "backend", lambda: "jax")
+    monkeypatch.setattr(keras.distribution, "list_devices", lambda: ["gpu:0", "cpu:0"])
+    bootcamp.setup(seed=7)
+    out = capsys.readouterr().out
+    assert "(jax backend)" in out and "TensorFlow" not in out
+    assert "Device   : 1 GPU(s): gpu:0" in out
+
+
 def test_agenda_links_only_existing_notebooks(tmp_path):
     (tmp_path / "00_start_here.ipynb").write_text("{}")
     table = course.agenda_markdown(tmp_path)

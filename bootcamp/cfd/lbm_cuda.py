@@ -9,6 +9,15 @@ columns. :class:`CudaSimulation` is a :class:`~bootcamp.cfd.lbm.Simulation`
 whose stepping runs on the GPU; everything else (moments, forces, the
 steady-state loop) is inherited.
 
+A step of a 128 x 256 grid is a few microseconds of GPU work, less than
+launching a kernel from Python costs (measured on an H200: 70-110 us per
+step with two launches per step, no faster than 16 CPU threads). So the steps of a
+:meth:`~bootcamp.cfd.lbm.Simulation.run` are one cooperative launch: every
+thread loops over the steps and the whole grid waits at a barrier
+(``cuda.cg.this_grid().sync()``) after the cells and after the open ends.
+Where a cooperative launch is refused (a driver or toolkit without it), a
+warning says so and each step is launched on its own.
+
 :func:`bootcamp.cfd.lbm.solve` uses it by itself when numba finds a CUDA GPU
 (``device="auto"``). Without one, the tests check these kernels against the
 CPU kernel in numba's CUDA simulator (``NUMBA_ENABLE_CUDASIM=1``), which runs
@@ -18,14 +27,17 @@ them, slowly, on the CPU.
 from __future__ import annotations
 
 import functools
+import time
+import warnings
 
 import numba
 import numpy as np
 from numba import cuda, float32
+from numba.core.errors import NumbaPerformanceWarning
 
 from bootcamp.cfd.lbm import CX, CY, OPP, OUTLET_PRESSURE_RELAXATION, W, Simulation
 
-__all__ = ["CudaSimulation", "gpu_available"]
+__all__ = ["CudaSimulation", "gpu_available", "warm_up_gpu"]
 
 # float32 constants, so that the kernels stay in single precision
 _F = np.float32
@@ -49,13 +61,10 @@ def gpu_available() -> bool:
         return False
 
 
-@cuda.jit(fastmath=True)
-def _bulk(src, dst, walls, op, om, gx, gy):
-    """Stream (pull with bounce-back) and collide every cell; solid cells get zeros."""
-    x, y = cuda.grid(2)
+@cuda.jit(device=True, inline=True, fastmath=True)
+def _cell(src, dst, walls, y, x, op, om, gx, gy):
+    """Stream (pull with bounce-back) and collide cell (y, x); a solid cell gets zeros."""
     ny, nx = src.shape[1], src.shape[2]
-    if x >= nx or y >= ny:
-        return
     if walls[y + 1, x]:
         for i in range(9):
             dst[i, y, x] = _0
@@ -107,6 +116,14 @@ def _bulk(src, dst, walls, op, om, gx, gy):
     dst[0, y, x] = h[0] + op * (rest_eq - h[0]) + sp * rest_src
 
 
+@cuda.jit(fastmath=True)
+def _bulk(src, dst, walls, op, om, gx, gy):
+    """One step of every cell, one thread per cell."""
+    x, y = cuda.grid(2)
+    if x < src.shape[2] and y < src.shape[1]:
+        _cell(src, dst, walls, y, x, op, om, gx, gy)
+
+
 @cuda.jit(device=True, inline=True)
 def _feq_shifted(i, rho, ux, uy):
     cu = _CXF[i] * ux + _CYF[i] * uy
@@ -125,13 +142,10 @@ def _column_moments(h, y, x, gx, gy):
     return rho, (jx - _HALF * gx) / rho, (jy - _HALF * gy) / rho
 
 
-@cuda.jit(fastmath=True)
-def _ends(dst, inlet_u, gx, gy):
-    """Inlet and outlet columns of each row by non-equilibrium extrapolation (see lbm._open_ends)."""
-    y = cuda.grid(1)
-    ny, nx = dst.shape[1], dst.shape[2]
-    if y >= ny:
-        return
+@cuda.jit(device=True, inline=True, fastmath=True)
+def _row_ends(dst, inlet_u, y, gx, gy):
+    """Inlet and outlet columns of row y by non-equilibrium extrapolation (see lbm._open_ends)."""
+    nx = dst.shape[2]
     rho_in, ux_in, uy_in = _column_moments(dst, y, 1, gx, gy)
     rho_n, ux_n, uy_n = _column_moments(dst, y, nx - 2, gx, gy)
     rho_out = rho_n + _RELAX * (_1 - rho_n)
@@ -141,16 +155,65 @@ def _ends(dst, inlet_u, gx, gy):
                              + dst[i, y, nx - 2] - _feq_shifted(i, rho_n, ux_n, uy_n))
 
 
+@cuda.jit(fastmath=True)
+def _ends(dst, inlet_u, gx, gy):
+    """The open ends of every row, one thread per row."""
+    y = cuda.grid(1)
+    if y < dst.shape[1]:
+        _row_ends(dst, inlet_u, y, gx, gy)
+
+
+@cuda.jit(fastmath=True)
+def _steps(a, b, walls, inlet_u, periodic, op, om, gx, gy, steps):
+    """``steps`` steps in one cooperative launch: a grid-stride loop over the
+    cells, a barrier of the whole grid, the open ends, another barrier. Even
+    steps go from ``a`` to ``b``, odd ones back."""
+    grid = cuda.cg.this_grid()
+    ny, nx = a.shape[1], a.shape[2]
+    first = cuda.grid(1)
+    stride = cuda.gridsize(1)
+    for step in range(steps):
+        if step % 2 == 0:
+            src, dst = a, b
+        else:
+            src, dst = b, a
+        for cell in range(first, ny * nx, stride):
+            y = cell // nx
+            _cell(src, dst, walls, y, cell - y * nx, op, om, gx, gy)
+        grid.sync()
+        if not periodic:
+            for y in range(first, ny, stride):
+                _row_ends(dst, inlet_u, y, gx, gy)
+            grid.sync()
+
+
+COOPERATIVE_THREADS = 256
+_cooperative_failed = False  # set once a cooperative launch was refused: per-step launches from then on
+
+
+def _cooperative_blocks(args: tuple, cells: int) -> int:
+    """Blocks of the cooperative launch: enough for one cell per thread, at most what fits on the GPU at once."""
+    wanted = -(-cells // COOPERATIVE_THREADS)
+    if numba.config.ENABLE_CUDASIM:
+        return 1  # the simulator runs cooperative grids of one block only
+    kernel = _steps.compile(tuple(numba.typeof(arg) for arg in args))
+    return max(1, min(wanted, kernel.max_cooperative_grid_blocks(COOPERATIVE_THREADS)))
+
+
 class CudaSimulation(Simulation):
     """A :class:`~bootcamp.cfd.lbm.Simulation` stepped on the GPU.
 
     The populations stay on the GPU during a :meth:`run`; ``h`` is copied
     back at its end, so moments, forces and convergence checks work as on the
     CPU (``run_to_steady_state`` runs 100 steps between checks, so the copies
-    cost little).
+    cost little). ``cooperative=False`` launches each step on its own (the
+    fallback; slower on small grids).
     """
 
+    cooperative = True
+
     def _advance(self, steps: int) -> None:
+        global _cooperative_failed
         if not hasattr(self, "_device"):
             self._device = {
                 "walls": cuda.to_device(self.walls),
@@ -160,13 +223,40 @@ class CudaSimulation(Simulation):
         device = self._device
         a = cuda.to_device(self.h)
         b = device["spare"]
+        op, om, gx, gy = self._kernel_scalars()
+        if self.cooperative and not _cooperative_failed:
+            args = (a, b, device["walls"], device["inlet"], bool(self.periodic), op, om, gx, gy, np.int64(steps))
+            try:
+                blocks = self._device.get("blocks") or _cooperative_blocks(args, self.cells)
+                _steps[blocks, COOPERATIVE_THREADS](*args)
+                cuda.synchronize()
+            except Exception as err:  # no cooperative launch here: nothing was stepped, step one launch at a time
+                _cooperative_failed = True
+                warnings.warn(f"cooperative GPU launch failed ({type(err).__name__}: {err}); launching each step "
+                              "on its own (slower)", RuntimeWarning, stacklevel=3)
+            else:
+                device["blocks"] = blocks
+                if steps % 2:
+                    a, b = b, a
+                a.copy_to_host(self.h)
+                device["spare"] = b
+                return
         blocks = ((self.nx + THREADS[0] - 1) // THREADS[0], (self.ny + THREADS[1] - 1) // THREADS[1])
         row_blocks = (self.ny + 63) // 64
-        op, om, gx, gy = self._kernel_scalars()
-        for _ in range(steps):
-            _bulk[blocks, THREADS](a, b, device["walls"], op, om, gx, gy)
-            if not self.periodic:
-                _ends[row_blocks, 64](b, device["inlet"], gx, gy)
-            a, b = b, a
+        with warnings.catch_warnings():  # the ends kernel has few blocks on purpose
+            warnings.simplefilter("ignore", NumbaPerformanceWarning)
+            for _ in range(steps):
+                _bulk[blocks, THREADS](a, b, device["walls"], op, om, gx, gy)
+                if not self.periodic:
+                    _ends[row_blocks, 64](b, device["inlet"], gx, gy)
+                a, b = b, a
         a.copy_to_host(self.h)
         device["spare"] = b
+
+
+@functools.cache
+def warm_up_gpu() -> float:
+    """Compile the GPU kernels, once per process (a second or two); returns the seconds spent."""
+    start = time.perf_counter()
+    CudaSimulation(np.zeros((4, 6), dtype=np.bool_)).run(2)
+    return time.perf_counter() - start
