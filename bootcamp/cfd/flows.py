@@ -313,10 +313,17 @@ def _generate(specs: list[DatasetSpec], folder: Path, workers: int | None, progr
     checkpoint = Checkpoint(folder / PARTIAL_FOLDER)
     for g in specs:
         _reuse_saved(g, folder, checkpoint)
-    print(f"No saved copy of these flows in {folder} or a mirror: solving {len(tasks)} flows of {ny} x {nx} "
-          f"cells in {min(workers, len(tasks))} processes (about {_seconds_per_flow(ny, nx):.1g} s per flow and "
-          "process on a laptop core), then caching them. Interrupting loses nothing solved: the next call goes on "
-          "from there.", flush=True)
+    kept = sum(checkpoint.path(g, i).is_file() for g, i in tasks)
+    todo = len(tasks) - kept
+    if todo:
+        earlier = f" ({kept} of {len(tasks)} kept from earlier runs are read back)" if kept else ""
+        print(f"No saved copy of these flows in {folder} or a mirror: solving {todo} flows of {ny} x {nx} "
+              f"cells{earlier} in {min(workers, todo)} processes (about {_seconds_per_flow(ny, nx):.1g} s per flow "
+              "and process on a laptop core), then caching them. Interrupting loses nothing solved: the next call "
+              "goes on from there.", flush=True)
+    else:
+        print(f"No saved copy of these flows in {folder} or a mirror, but all {kept} were solved earlier: "
+              "nothing to solve, caching them.", flush=True)
     for number, sample in solve_tasks(tasks, workers, progress, f"solving {len(tasks)} flows", checkpoint):
         samples[number] = sample
     offset = 0

@@ -93,7 +93,9 @@ def test_a_larger_set_solves_only_the_flows_a_smaller_saved_set_lacks(cache, tmp
     small = load_flows(TINY, workers=1, progress=False)
     larger = FlowsSpec(**{**TINY.__dict__, "n_train": 5, "n_test": 3})
     grown = load_flows(larger, workers=1, progress=False)
-    assert "reusing 4 flows" in capsys.readouterr().out  # train + val of the small set; its test flows too
+    out = capsys.readouterr().out
+    assert "reusing 4 flows" in out  # train + val of the small set; its test flows too
+    assert "solving 3 flows of 16 x 32 cells (6 of 9 kept from earlier runs are read back)" in out
     # the solve times are kept, so equal times prove the flows were read back, not solved again
     np.testing.assert_array_equal(grown.train.solve_seconds[:3], small.train.solve_seconds)
     np.testing.assert_array_equal(grown.test.solve_seconds[:2], small.test.solve_seconds)
@@ -111,6 +113,7 @@ def test_a_larger_set_solves_only_the_flows_a_smaller_saved_set_lacks(cache, tmp
     cut = load_flows(TINY, workers=1, progress=False)  # its seen and test files are missing here
     out = capsys.readouterr().out
     assert "reusing 4 flows" in out and "reusing 2 flows" in out and "resumed 6 flows" in out
+    assert "all 6 were solved earlier: nothing to solve" in out
     np.testing.assert_array_equal(cut.train.solve_seconds, fresh.train.solve_seconds[:3])
     np.testing.assert_array_equal(cut.val.solve_seconds, fresh.train.solve_seconds[3:4])
     np.testing.assert_array_equal(cut.test.solve_seconds, fresh.test.solve_seconds[:2])
