@@ -213,7 +213,6 @@ class CudaSimulation(Simulation):
     cooperative = True
 
     def _advance(self, steps: int) -> None:
-        global _cooperative_failed
         if not hasattr(self, "_device"):
             self._device = {
                 "walls": cuda.to_device(self.walls),
@@ -224,34 +223,41 @@ class CudaSimulation(Simulation):
         a = cuda.to_device(self.h)
         b = device["spare"]
         op, om, gx, gy = self._kernel_scalars()
-        if self.cooperative and not _cooperative_failed:
-            args = (a, b, device["walls"], device["inlet"], bool(self.periodic), op, om, gx, gy, np.int64(steps))
-            try:
-                blocks = self._device.get("blocks") or _cooperative_blocks(args, self.cells)
-                _steps[blocks, COOPERATIVE_THREADS](*args)
-                cuda.synchronize()
-            except Exception as err:  # no cooperative launch here: nothing was stepped, step one launch at a time
-                _cooperative_failed = True
-                warnings.warn(f"cooperative GPU launch failed ({type(err).__name__}: {err}); launching each step "
-                              "on its own (slower)", RuntimeWarning, stacklevel=3)
-            else:
-                device["blocks"] = blocks
-                if steps % 2:
-                    a, b = b, a
-                a.copy_to_host(self.h)
-                device["spare"] = b
-                return
-        blocks = ((self.nx + THREADS[0] - 1) // THREADS[0], (self.ny + THREADS[1] - 1) // THREADS[1])
-        row_blocks = (self.ny + 63) // 64
-        with warnings.catch_warnings():  # the ends kernel has few blocks on purpose
-            warnings.simplefilter("ignore", NumbaPerformanceWarning)
-            for _ in range(steps):
-                _bulk[blocks, THREADS](a, b, device["walls"], op, om, gx, gy)
-                if not self.periodic:
-                    _ends[row_blocks, 64](b, device["inlet"], gx, gy)
+        if self.cooperative and self._launch_cooperative(a, b, steps):
+            if steps % 2:  # odd steps end in b
                 a, b = b, a
+        else:
+            blocks = ((self.nx + THREADS[0] - 1) // THREADS[0], (self.ny + THREADS[1] - 1) // THREADS[1])
+            row_blocks = (self.ny + 63) // 64
+            with warnings.catch_warnings():  # the ends kernel has few blocks on purpose
+                warnings.simplefilter("ignore", NumbaPerformanceWarning)
+                for _ in range(steps):
+                    _bulk[blocks, THREADS](a, b, device["walls"], op, om, gx, gy)
+                    if not self.periodic:
+                        _ends[row_blocks, 64](b, device["inlet"], gx, gy)
+                    a, b = b, a
         a.copy_to_host(self.h)
         device["spare"] = b
+
+    def _launch_cooperative(self, a, b, steps: int) -> bool:
+        """Step ``a`` (and ``b``) ``steps`` times in one cooperative launch; False, with a
+        warning the first time, where the GPU refuses it (then nothing was stepped)."""
+        global _cooperative_failed
+        if _cooperative_failed:
+            return False
+        device = self._device
+        args = (a, b, device["walls"], device["inlet"], bool(self.periodic), *self._kernel_scalars(), np.int64(steps))
+        try:
+            if "blocks" not in device:
+                device["blocks"] = _cooperative_blocks(args, self.cells)
+            _steps[device["blocks"], COOPERATIVE_THREADS](*args)
+            cuda.synchronize()
+        except Exception as err:  # no cooperative launch here: the caller steps one launch at a time
+            _cooperative_failed = True
+            warnings.warn(f"cooperative GPU launch failed ({type(err).__name__}: {err}); launching each step "
+                          "on its own (slower)", RuntimeWarning, stacklevel=4)
+            return False
+        return True
 
 
 @functools.cache
