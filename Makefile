@@ -9,6 +9,8 @@ JOBS   ?= 2
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
 REPORT  = reports/quick-mode.md
+# No news pop-up and no update check in a workshop room (the same flags in containers/start-lab.sh).
+LAB_QUIET = --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
 .PHONY: help venv lab data test unit notebooks check report lock clean
 .DELETE_ON_ERROR:
@@ -37,7 +39,7 @@ lab: $(STAMP) data  ## start JupyterLab on 127.0.0.1 with a token (PORT=8888, LA
 	  echo "WARNING: running as root; prefer a normal user account (the container does)."; extra="--allow-root"; fi; \
 	echo "JupyterLab: http://127.0.0.1:$(PORT)/lab?token=$$TOKEN"; \
 	JUPYTER_TOKEN=$$TOKEN exec $(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
-	  --ServerApp.port_retries=0 --ServerApp.root_dir="$(LAB_ROOT)" $$extra
+	  --ServerApp.port_retries=0 --ServerApp.root_dir="$(LAB_ROOT)" $(LAB_QUIET) $$extra
 
 notebooks: $(STAMP)  ## regenerate notebooks/ and solutions/ from masters/
 	$(PY) -m bootcamp.dev.nbgen build

@@ -21,7 +21,9 @@ from typing import Any
 
 from bootcamp.config import METRICS_ENV
 
-PASS, TODO, FAIL = "\N{WHITE HEAVY CHECK MARK}", "\N{HOURGLASS}", "\N{CROSS MARK}"
+# Plain text symbols, not emoji: JupyterLab's default fonts (DejaVu, the
+# usual monospace fonts) draw these, where emoji showed as a missing glyph.
+PASS, TODO, FAIL = "\N{CHECK MARK}", "\N{BALLOT BOX}", "\N{BALLOT X}"
 
 
 def record(name: str, value: float, unit: str = "") -> float:
@@ -35,8 +37,11 @@ def record(name: str, value: float, unit: str = "") -> float:
 
 
 def floor(name: str, value: float, *, at_least: float | None = None,
-          at_most: float | None = None, unit: str = "") -> float:
-    """Record ``value`` and fail loudly unless it clears the learning floor."""
+          at_most: float | None = None, unit: str = "") -> None:
+    """Record ``value`` and fail loudly unless it clears the learning floor.
+
+    Returns nothing, so a floor as a cell's last line leaves no ``Out[..]``
+    value under the cell: the printed line says everything."""
     if (at_least is None) == (at_most is None):
         raise TypeError("give exactly one of at_least= or at_most=")
     value = record(name, value, unit)
@@ -49,7 +54,6 @@ def floor(name: str, value: float, *, at_least: float | None = None,
             "converge as it should: re-run the notebook from the top (Kernel > Restart "
             "and Run All); if it still fails, the settings above were changed.")
     print(f"{PASS} {shown} (floor {bound})")
-    return value
 
 
 # ---------------------------------------------------------------- self-checks

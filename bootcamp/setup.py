@@ -47,6 +47,7 @@ def setup(seed: int = 42, *, verbose: bool = True) -> None:
               f"Keras {keras.__version__} ({backend} backend)")
         print(f"Seed     : {seed}")
         print(f"Device   : {describe_devices(gpus)}")
+        print(f"Switch   : {switch_hint()}")
 
 
 def enable_memory_growth(tf) -> list:
@@ -65,12 +66,26 @@ def enable_memory_growth(tf) -> list:
     return gpus
 
 
-def describe_devices(gpus: list[str]) -> str:
+def describe_devices(gpus: list[str], quick: bool | None = None) -> str:
     if gpus:
         return f"{len(gpus)} GPU(s): " + ", ".join(gpus)
-    hint = ("on Colab choose Runtime > Change runtime type > GPU"
-            if in_colab() else "training runs on the CPU; the quick settings keep it short")
+    quick = is_quick() if quick is None else quick
+    if in_colab():
+        hint = "choose Runtime > Change runtime type > T4 GPU"
+    elif quick:
+        hint = "training runs on the CPU; quick mode keeps it short"
+    else:
+        hint = ("training runs on the CPU, and full mode is the workshop setting made for a GPU: "
+                "the slow cells say so; quick mode is much shorter")
     return f"CPU only, {os.cpu_count()} cores (no GPU found: {hint})"
+
+
+def switch_hint(quick: bool | None = None) -> str:
+    """How to change the mode from inside Jupyter, without restarting anything:
+    ``is_quick()`` reads the variable on every call, so the next Run All uses it."""
+    quick = is_quick() if quick is None else quick
+    other, value = ("full", "0") if quick else ("quick", "1")
+    return f"for {other} mode run `%env {QUICK_ENV}={value}` in a cell, then Run > Run All Cells"
 
 
 def in_colab() -> bool:

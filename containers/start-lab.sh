@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts JupyterLab inside a container, always with a token and never as root.
+# Starts JupyterLab inside a container, always with a token and never as root,
+# without JupyterLab's news pop-up or update check (as `make lab` does).
 #   JUPYTER_TOKEN   the token to use (a random one is made and printed if unset)
 #   JUPYTER_PORT    the port inside the container (default 8888)
 #   JUPYTER_IP      the address to bind inside the container (default 0.0.0.0,
@@ -20,4 +21,5 @@ ip=${JUPYTER_IP:-0.0.0.0}
 
 echo "JupyterLab: http://127.0.0.1:${port}/lab?token=${JUPYTER_TOKEN}"
 exec jupyter lab --no-browser --ip="${ip}" --port="${port}" --ServerApp.port_retries=0 \
-  --ServerApp.root_dir="${PWD}" "$@"
+  --ServerApp.root_dir="${PWD}" \
+  --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate "$@"

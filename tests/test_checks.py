@@ -12,7 +12,7 @@ from bootcamp.selfcheck import curvefit, linreg, start_here
 def test_floor_passes_records_and_fails_loudly(tmp_path, monkeypatch, capsys):
     metrics = tmp_path / "m.jsonl"
     monkeypatch.setenv("BOOTCAMP_METRICS_FILE", str(metrics))
-    assert checks.floor("accuracy", 0.97, at_least=0.95) == 0.97
+    assert checks.floor("accuracy", 0.97, at_least=0.95) is None     # no stray Out[] value
     assert "accuracy = 0.97 (floor >= 0.95)" in capsys.readouterr().out
     with pytest.raises(AssertionError, match="Learning floor missed: loss = 0.5, expected <= 0.1"):
         checks.floor("loss", 0.5, at_most=0.1)

@@ -102,3 +102,9 @@ def test_start_script_always_sets_a_token(fake_bin):
     env = dict(fake_bin(1000), JUPYTER_TOKEN="chosen-token", JUPYTER_IP="127.0.0.1")
     result = subprocess.run(["bash", str(START)], env=env, capture_output=True, text=True)
     assert "TOKEN=chosen-token" in result.stdout and "--ip=127.0.0.1" in result.stdout
+
+
+def test_start_script_turns_off_news_and_update_checks(fake_bin):
+    result = subprocess.run(["bash", str(START)], env=fake_bin(1000), capture_output=True, text=True)
+    assert "--LabApp.news_url=None" in result.stdout
+    assert "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate" in result.stdout

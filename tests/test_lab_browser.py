@@ -87,6 +87,17 @@ def test_lab_listens_on_loopback_and_refuses_requests_without_the_token(lab):
             socket.create_connection((own_ip, lab["port"]), timeout=2).close()
 
 
+def test_lab_shows_no_news_pop_up(lab):
+    """JupyterLab asks every new user whether to fetch Jupyter news, a toast in
+    the middle of a workshop: `make lab` turns the feed off, and the page's
+    own configuration says so to the frontend."""
+    with urllib.request.urlopen(f"{lab['base']}/lab?token={lab['token']}", timeout=10) as reply:
+        html = reply.read().decode()
+    config = json.loads(re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
+                                  html, re.S).group(1))
+    assert config["news"] == {"disabled": True}
+
+
 def wait_for_kernel(page, lab, timeout=180):
     """Until the notebook's kernel is running. JupyterLab sometimes asks which
     kernel to start: accept its proposal (Python 3) when it does."""
@@ -138,3 +149,4 @@ def test_start_here_runs_in_the_browser_without_errors(lab):
     assert all(executed), f"not every cell ran: {executed}"
     text = "".join("".join(o.get("text", "")) for c in saved["cells"] for o in c.get("outputs", []))
     assert "smoke-test MSE" in text and "Run mode" in text
+    assert "\N{CHECK MARK}" in text, "floor() and the self-checks print a check mark every font has"

@@ -67,6 +67,7 @@ def test_build_splits_exercises_and_wraps_selfchecks(project):
     assert learner[0][0] == "# 99 · A test lesson"
     assert "blob/main/notebooks/99_test.ipynb" in learner[1][0]
     assert "blob/main/solutions/99_test.ipynb" in solution[1][0]
+    assert "%env BOOTCAMP_QUICK=1" in learner[1][0] and "No restart needed" in learner[1][0]
     assert learner[2][2] == ["colab"] and '"google.colab" in sys.modules' in learner[2][0]
 
 

@@ -72,3 +72,26 @@ def test_agenda_runs_over_two_days_with_breaks_and_restarts_the_clock(tmp_path):
     day2_minutes = sum(int(row.rsplit("|", 2)[1]) for row in table[day2 + 1:-1])
     hours, minutes = table[-1].split("|")[1].strip().split(":")
     assert int(hours) * 60 + int(minutes) == day2_minutes
+
+
+def test_the_banner_tells_the_truth_about_the_mode_on_a_cpu(monkeypatch):
+    import importlib
+
+    setup_module = importlib.import_module("bootcamp.setup")
+
+    monkeypatch.setattr(setup_module, "in_colab", lambda: False)
+    full = setup_module.describe_devices([], quick=False)
+    quick = setup_module.describe_devices([], quick=True)
+    assert "quick" in quick and "keep" in quick
+    assert "keep it short" not in full and "workshop setting" in full
+
+
+def test_the_banner_says_how_to_switch_mode_from_inside_jupyter(monkeypatch, capsys):
+    monkeypatch.setenv("BOOTCAMP_QUICK", "0")
+    bootcamp.setup(seed=1)
+    assert "%env BOOTCAMP_QUICK=1" in capsys.readouterr().out
+    # is_quick() reads the variable on each call: %env switches the next Run All, no restart
+    monkeypatch.setenv("BOOTCAMP_QUICK", "1")
+    assert bootcamp.choose(full=100, quick=3) == 3
+    bootcamp.setup(seed=1)
+    assert "%env BOOTCAMP_QUICK=0" in capsys.readouterr().out

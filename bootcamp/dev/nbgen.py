@@ -55,7 +55,10 @@ if "google.colab" in sys.modules:
 BADGE = ("[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
          "({colab_url})  \n"
          "*{variant_note}* Runs top to bottom with **Shift+Enter**. "
-         "No GPU on Colab? *Runtime > Change runtime type > T4 GPU*.")
+         "No GPU on Colab? *Runtime > Change runtime type > T4 GPU*.  \n"
+         "**Quick mode** (less data, fewer epochs; a first look on a laptop): run `%env BOOTCAMP_QUICK=1` "
+         "in any cell, then *Run > Run All Cells*. `%env BOOTCAMP_QUICK=0` switches back to full mode, "
+         "the workshop setting. No restart needed.")
 
 NOTES = {
     "learner": "Learner version: cells marked `TODO` are yours; the cell after each runs a self-check.",
