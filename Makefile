@@ -12,7 +12,7 @@ REPORT  = reports/quick-mode.md
 # No news pop-up and no update check in a workshop room (the same flags in containers/start-lab.sh).
 LAB_QUIET = --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
-.PHONY: help venv lab data test unit notebooks check report lock clean
+.PHONY: help venv lab data test unit notebooks check report full-report lock clean
 .DELETE_ON_ERROR:
 
 help:  ## list the targets
@@ -58,6 +58,10 @@ report: $(REPORT)  ## run every notebook in quick mode; time + metrics table int
 
 $(REPORT): $(STAMP) $(wildcard notebooks/*.ipynb solutions/*.ipynb bootcamp/*.py bootcamp/*/*.py)
 	BOOTCAMP_QUICK=1 BOOTCAMP_NO_SERVERS=1 $(PY) -m bootcamp.dev.report --out $@ --readme README.md
+
+full-report: $(STAMP)  ## time solution notebooks in full mode (NOTEBOOKS=...); agenda minutes + README from it
+	BOOTCAMP_QUICK=0 BOOTCAMP_NO_SERVERS=1 $(PY) -m bootcamp.dev.report --update \
+	  $(or $(NOTEBOOKS),$(wildcard solutions/*.ipynb)) --out reports/full-mode.md --readme README.md
 
 lock:  ## re-resolve requirements.in into exact pins in requirements.txt
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

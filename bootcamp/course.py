@@ -1,16 +1,48 @@
-"""The teaching path: one table that the Start-here notebook shows."""
+"""The teaching path: one table that the Start-here notebook shows.
+
+A lesson's place in the agenda is its **teaching time** (talk, discussion and
+exercises, set by the instructors) plus its **run time in full mode**, as
+measured by ``make full-report`` (``bootcamp/full_mode_times.json``, written by
+``python -m bootcamp.dev.report`` in full mode). A lesson whose full-mode run
+has not been measured yet says so in the agenda instead of guessing.
+"""
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
+
+TIMES = Path(__file__).with_name("full_mode_times.json")
 
 
 @dataclass(frozen=True)
 class Lesson:
     stem: str        # notebook file name without .ipynb
     title: str
-    minutes: int     # live-workshop time, talk and hands-on together
+    teach: int       # minutes of talk and hands-on work, waiting for cells not included
+
+
+def measured_times(path: Path = TIMES) -> dict:
+    """``{"machine": ..., "date": ..., "seconds": {notebook: seconds}}``, or empty."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def run_minutes(stem: str, times: dict | None = None) -> int | None:
+    """Measured full-mode run time of the lesson's solution notebook, in whole
+    minutes (rounded up), or None when nobody has measured it."""
+    times = measured_times() if times is None else times
+    seconds = times.get("seconds", {}).get(f"solutions/{stem}.ipynb")
+    return None if seconds is None else max(1, math.ceil(seconds / 60))
+
+
+def minutes(lesson: Lesson, times: dict | None = None) -> int:
+    """Agenda minutes: teaching time plus the measured run time, where measured."""
+    return lesson.teach + (run_minutes(lesson.stem, times) or 0)
 
 
 PATH = (
@@ -50,25 +82,42 @@ def _clock(minutes: int) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
-def agenda_markdown(folder: str | Path = ".") -> str:
+def agenda_markdown(folder: str | Path = ".", times: dict | None = None) -> str:
     """A markdown agenda with start times per day; lessons not yet in
     ``folder`` are listed as coming, so the table never links to a missing
     notebook."""
     folder = Path(folder)
+    times = measured_times() if times is None else times
     rows = ["| start | lesson | minutes |", "| ---: | --- | ---: |", "| | **Day 1** | |"]
     clock = 0
     for lesson in PATH:
         present = (folder / f"{lesson.stem}.ipynb").exists()
         name = f"[{lesson.title}]({lesson.stem}.ipynb)" if present else f"{lesson.title} *(coming)*"
-        rows.append(f"| {_clock(clock)} | {name} | {lesson.minutes} |")
-        clock += lesson.minutes
+        spent = minutes(lesson, times)
+        note = "" if run_minutes(lesson.stem, times) is not None else " (+ run time, not measured yet)"
+        rows.append(f"| {_clock(clock)} | {name} | {spent}{note} |")
+        clock += spent
         if lesson.stem in BREAKS_AFTER:
-            what, minutes = BREAKS_AFTER[lesson.stem]
-            rows.append(f"| {_clock(clock)} | {what} | {minutes} |")
-            clock += minutes
+            what, pause = BREAKS_AFTER[lesson.stem]
+            rows.append(f"| {_clock(clock)} | {what} | {pause} |")
+            clock += pause
         if lesson.stem == DAY_BREAK_AFTER:
             rows.append(f"| {_clock(clock)} | {WRAP_UP} | {WRAP_UP_MINUTES} |")
             rows.append("| | **Day 2** | |")
             clock = 0
     rows.append(f"| {_clock(clock)} | {WRAP_UP} | {WRAP_UP_MINUTES} |")
+    return "\n".join(rows)
+
+
+def timing_markdown(times: dict | None = None) -> str:
+    """README's table: teaching time, measured full-mode run time, agenda minutes."""
+    times = measured_times() if times is None else times
+    where = (f"measured on {times['machine']}, {times['date']}" if times.get("machine")
+             else "no full-mode run measured yet")
+    rows = [f"Full-mode run times: {where}. Regenerate with `make full-report`.", "",
+            "| lesson | teaching (min) | full-mode run (min) | agenda (min) |", "| --- | ---: | ---: | ---: |"]
+    for lesson in PATH:
+        run = run_minutes(lesson.stem, times)
+        rows.append(f"| `{lesson.stem}` | {lesson.teach} | {'not measured' if run is None else run} "
+                    f"| {minutes(lesson, times)} |")
     return "\n".join(rows)

@@ -34,10 +34,38 @@ def test_a_failing_notebook_is_reported_not_hidden(notebook):
 
 
 def test_readme_block_is_replaced_between_markers(tmp_path):
+    start, end = report.MARKERS["quick"]
     readme = tmp_path / "README.md"
-    readme.write_text(f"intro\n{report.START}\nold\n{report.END}\noutro\n")
+    readme.write_text(f"intro\n{start}\nold\n{end}\noutro\n")
     report.update_readme(readme, "new table")
-    assert readme.read_text() == f"intro\n{report.START}\nnew table\n{report.END}\noutro\n"
+    assert readme.read_text() == f"intro\n{start}\nnew table\n{end}\noutro\n"
+
+
+def test_full_mode_times_feed_the_agenda(tmp_path, monkeypatch, notebook):
+    """A full-mode run records the solution notebooks' times, merged with
+    earlier ones; course.py turns them into agenda minutes."""
+    from bootcamp import course
+
+    monkeypatch.setattr(report, "ROOT", tmp_path)
+    monkeypatch.setattr(report, "machine", lambda: "test machine")
+    (tmp_path / "bootcamp").mkdir()
+    times = tmp_path / "bootcamp" / course.TIMES.name
+    times.write_text('{"seconds": {"solutions/01_linear_regression.ipynb": 125.0}}')
+    rows = {"solutions/04_cnn.ipynb": ("solutions/04_cnn.ipynb", 1830.0, "accuracy 0.99"),
+            "notebooks/04_cnn.ipynb": ("notebooks/04_cnn.ipynb", 1800.0, "accuracy 0.99"),
+            "solutions/05_cyclone_3_cnn.ipynb": ("solutions/05_cyclone_3_cnn.ipynb", 9.0, "**FAILED**: x")}
+    report.record_full_mode_times(rows, "2026-11-29")
+    measured = course.measured_times(times)
+    assert measured["machine"] == "test machine" and measured["date"] == "2026-11-29"
+    assert measured["seconds"] == {"solutions/01_linear_regression.ipynb": 125.0, "solutions/04_cnn.ipynb": 1830.0}
+    assert course.run_minutes("04_cnn", measured) == 31                  # rounded up
+    assert course.run_minutes("05_cyclone_3_cnn", measured) is None     # a failed run measures nothing
+    lesson = next(x for x in course.PATH if x.stem == "01_linear_regression")
+    assert course.minutes(lesson, measured) == lesson.teach + 3
+    table = course.timing_markdown(measured)
+    assert f"| `01_linear_regression` | {lesson.teach} | 3 | {lesson.teach + 3} |" in table
+    assert "| `05_cyclone_3_cnn` | 40 | not measured | 40 |" in table
+    assert "not measured yet" in course.agenda_markdown(tmp_path, measured)
 
 
 def test_update_re_measures_only_the_given_notebooks_and_keeps_the_rest(tmp_path, monkeypatch, notebook):

@@ -7,6 +7,10 @@ Headline metrics are what the notebook passed to ``bootcamp.checks.floor`` or
 the report markers in README.md.
 
     BOOTCAMP_QUICK=1 python -m bootcamp.dev.report --out reports/quick-mode.md --readme README.md
+
+In full mode (``make full-report``) the solution notebooks' run times also go
+to ``bootcamp/full_mode_times.json``, from which ``bootcamp.course`` derives
+the agenda's minutes; README's timing table is rewritten from it.
 """
 
 from __future__ import annotations
@@ -24,10 +28,13 @@ from pathlib import Path
 import nbclient
 import nbformat
 
-from bootcamp.config import METRICS_ENV, mode_name
+from bootcamp import course
+from bootcamp.config import METRICS_ENV, is_quick, mode_name
 
 ROOT = Path(__file__).resolve().parents[2]
-START, END = "<!-- report:start -->", "<!-- report:end -->"
+MARKERS = {"quick": ("<!-- report:start -->", "<!-- report:end -->"),
+           "full": ("<!-- full-report:start -->", "<!-- full-report:end -->"),
+           "agenda": ("<!-- agenda:start -->", "<!-- agenda:end -->")}
 
 
 def run_notebook(path: Path, timeout: int = 1800) -> tuple[float, list[dict], str]:
@@ -99,13 +106,26 @@ def order(name: str) -> tuple[int, str]:
     return (0 if name.startswith("notebooks/") else 1, name)
 
 
-def update_readme(readme: Path, block: str) -> None:
+def update_readme(readme: Path, block: str, which: str = "quick") -> None:
+    START, END = MARKERS[which]
     text = readme.read_text(encoding="utf-8")
     if START not in text or END not in text:
         raise SystemExit(f"{readme}: report markers {START} / {END} not found")
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)
     readme.write_text(f"{head}{START}\n{block}\n{END}{tail}", encoding="utf-8")
+
+
+def record_full_mode_times(rows: dict, stamp: str, path: Path | None = None) -> None:
+    """Merge the solution notebooks' full-mode times into the agenda's source."""
+    path = path or ROOT / "bootcamp" / course.TIMES.name
+    times = course.measured_times(path)
+    seconds = times.get("seconds", {})
+    seconds.update({name: round(sec, 1) for name, sec, text in rows.values()
+                    if name.startswith("solutions/") and not text.startswith("**FAILED**")})
+    times = {"machine": machine(), "date": stamp, "seconds": dict(sorted(seconds.items()))}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(times, indent=1) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,8 +159,12 @@ def main(argv: list[str] | None = None) -> int:
              + table(ordered))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(block + "\n", encoding="utf-8")
+    if not is_quick():
+        record_full_mode_times(rows, stamp)
     if args.readme:
-        update_readme(args.readme, block)
+        update_readme(args.readme, block, mode_name())
+        update_readme(args.readme, course.timing_markdown(course.measured_times(ROOT / "bootcamp" / course.TIMES.name)),
+                      "agenda")
     print(f"wrote {args.out}")
     return 1 if failed else 0
 
