@@ -50,7 +50,8 @@ Markdown(agenda_markdown("."))
 # code* on less data and for fewer epochs, so that the test suite can run all
 # notebooks in minutes. The next cell says which mode you are in, seeds the
 # random number generators so that your results match your neighbour's, and
-# names the device that will train.
+# names the device that will train. The note at the top of every notebook
+# says how to switch modes from inside Jupyter.
 
 # %%
 import bootcamp
@@ -151,10 +152,13 @@ print(f"TensorBoard logs: {bootcamp.logs_dir().resolve()}")
 # %% [markdown]
 # ## Exercise 0: how much memory does a dataset take?
 #
-# The MNIST training set (lesson 03) holds 60,000 grey images of 28 x 28
-# pixels. Networks train on 32-bit floating point numbers (`float32`, 4 bytes
-# each). How many **bytes** does the training set take once converted to
-# `float32`? Replace `None` with an expression, then run the self-check.
+# Memory is the first limit you meet on a GPU, so learn to estimate it. The
+# MNIST training set (lesson 03) holds 60,000 grey images of 28 x 28 pixels.
+# Networks train on `float32` numbers, 32 bits each (a byte is 8 bits);
+# NumPy's default, `float64`, takes twice as much, which is why the lessons
+# convert their data with `.astype("float32")`. How many **bytes** does the
+# training set take as `float32`? Replace `None` with an expression (let
+# Python do the arithmetic), then run the self-check.
 
 # %% tags=["exercise"]
 # TODO: number of bytes of 60,000 float32 images of 28 x 28 pixels
