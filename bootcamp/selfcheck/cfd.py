@@ -9,13 +9,31 @@ from bootcamp.checks import NotAttempted, call_answer, close, require, run_check
 # ------------------------------------------------------------------ 1: flow data
 
 
-def reynolds_number(reynolds, blocked: int, u_max: float = 0.1, nu: float = 0.05) -> bool:
+def reynolds_number(reynolds_fn, example=None, u_max: float = 0.1, nu: float = 0.05) -> bool:
+    """The learner's ``reynolds(mask, u_max, nu)``: mean inflow speed x rows spanned / nu."""
     def body():
-        value = float(require(reynolds, "reynolds"))
-        expected = (2 / 3) * u_max * blocked / nu
-        if np.isclose(value, u_max * blocked / nu):
-            raise AssertionError("you used the peak speed u_max; the mean of a parabola is 2/3 of its peak.")
-        close(value, expected, "reynolds", rtol=1e-3)
+        tall = np.zeros((12, 20), dtype=bool)
+        tall[3:9, 5:8] = True                      # 6 rows across the flow, 3 columns along it
+        wide = np.zeros((12, 20), dtype=bool)
+        wide[5:7, 4:13] = True                     # 2 rows, 9 columns
+        for mask, speed, viscosity in [(tall, 0.1, 0.05), (wide, 0.08, 0.12)]:
+            value = float(call_answer(reynolds_fn, mask, speed, viscosity))
+            rows, columns = mask.any(axis=1).sum(), mask.any(axis=0).sum()
+            expected = (2 / 3) * speed * rows / viscosity
+            if np.isclose(value, speed * rows / viscosity, rtol=1e-3):
+                raise AssertionError("you used the peak speed u_max; the mean of a parabola is 2/3 of its peak.")
+            if np.isclose(value, (2 / 3) * speed * columns / viscosity, rtol=1e-3):
+                raise AssertionError("that is the obstacle's length along the flow (columns); L is its size "
+                                     "across the flow: the rows it reaches into.")
+            if np.isclose(value, (2 / 3) * speed * mask.sum() / viscosity, rtol=1e-3):
+                raise AssertionError("that counts every solid cell; L is a length: the number of rows "
+                                     "that hold a solid cell.")
+            if np.isclose(value, (2 / 3) * speed * mask.shape[0] / viscosity, rtol=1e-3):
+                raise AssertionError("that is the channel's height; L is the obstacle's size across the flow.")
+            close(value, expected, f"reynolds on a {rows}-row obstacle with u_max={speed}, nu={viscosity}",
+                  rtol=1e-3)
+        if example is not None:
+            print(f"our ellipse, u_max = {u_max}, nu = {nu}: Re = {float(reynolds_fn(example, u_max, nu)):.1f}")
     return run_check("Exercise 1 (Reynolds number)", body)
 
 
@@ -25,6 +43,10 @@ def column_flux(flux, rho, vx) -> bool:
         expected = (np.asarray(rho, dtype=float) * np.asarray(vx, dtype=float)).sum(axis=0)
         if value.shape == (rho.shape[0],):
             raise AssertionError("that is one number per row: sum over the rows (axis=0) to get one per column.")
+        without_rho = np.asarray(vx, dtype=float).sum(axis=0)
+        if value.shape == expected.shape and np.allclose(value, without_rho, rtol=1e-6) \
+                and not np.allclose(value, expected, rtol=1e-4, atol=1e-6):
+            raise AssertionError("that sums vx alone: the mass flux weights each cell's velocity by its density rho.")
         close(value, expected, "flux", rtol=1e-4, atol=1e-6)
     return run_check("Exercise 2 (mass flux per column)", body)
 
@@ -54,10 +76,17 @@ def per_sample_loss(loss_fn) -> bool:
         rng = np.random.default_rng(0)
         y = rng.normal(size=(6, 4, 5, 2)).astype("float32")
         p = rng.normal(size=(6, 4, 5, 2)).astype("float32")
-        value = float(keras.ops.convert_to_numpy(call_answer(loss_fn, y, p)))
+        value = np.asarray(keras.ops.convert_to_numpy(call_answer(loss_fn, y, p)), dtype=float)
+        if value.size != 1:
+            raise AssertionError(f"the loss has shape {value.shape}; it must be one number: average the "
+                                 "per-sample errors over the batch as well.")
+        value = float(value.reshape(()))
         expected = float(np.mean((y - p) ** 2))
         if np.isclose(value, np.sum((y - p) ** 2)):
             raise AssertionError("that is a sum: it grows with the batch size and the grid. Take the mean.")
+        if np.isclose(value, np.mean(np.sum((y - p) ** 2, axis=(1, 2, 3)))):
+            raise AssertionError("you summed each sample's squared errors: that grows with the grid. "
+                                 "Take the mean over each sample's values.")
         half = float(keras.ops.convert_to_numpy(loss_fn(y[:3], p[:3])))
         assert np.isclose(half, np.mean((y[:3] - p[:3]) ** 2), rtol=1e-4), (
             "on half the batch the loss should be the mean over those samples.")
@@ -65,17 +94,31 @@ def per_sample_loss(loss_fn) -> bool:
     return run_check("Exercise 1 (a mean squared error per sample)", body)
 
 
-def output_activation(name) -> bool:
+def output_range(relu_misses, tanh_misses, targets) -> bool:
+    """Fractions of the target values that a ReLU and a tanh output layer can never produce."""
     def body():
-        value = require(name, "output_activation")
-        if value == "relu":
-            raise AssertionError("ReLU cannot output a negative number, but vy is negative below the centre "
-                                 "line and vx behind the obstacle.")
-        if value in ("tanh", "sigmoid", "softmax"):
-            raise AssertionError(f"'{value}' squashes its output into a fixed range; here vx / u_max goes "
-                                 "above 1 (and below 0). Use no squashing at all.")
-        assert value == "linear", f"{value!r}: use Keras' name for the identity activation."
-    return run_check("Exercise 2 (an output for signed velocities)", body)
+        relu = float(require(relu_misses, "relu_misses"))
+        tanh = float(require(tanh_misses, "tanh_misses"))
+        y = np.asarray(targets, dtype=float)
+        expected_relu, expected_tanh = np.mean(y < 0), np.mean(np.abs(y) >= 1)
+        for value, name in [(relu, "relu_misses"), (tanh, "tanh_misses")]:
+            if value > 1:
+                raise AssertionError(f"{name} = {value:g} is a count; divide by the number of values "
+                                     "to get a fraction.")
+        if np.isclose(relu, np.mean(y <= 0)) and not np.isclose(relu, expected_relu):
+            raise AssertionError("a ReLU outputs 0 itself (the solid cells' velocity): only negative values "
+                                 "are out of its reach.")
+        if np.isclose(relu, np.mean(y[..., 0] < 0)) and not np.isclose(relu, expected_relu):
+            raise AssertionError("count the values of both components, vx and vy, not vx alone.")
+        # tanh never reaches -1 or 1, so > and >= count the same values unless a target is exactly +-1
+        tanh_right = any(np.isclose(tanh, np.mean(out), rtol=1e-3) for out in (np.abs(y) >= 1, np.abs(y) > 1))
+        if not tanh_right and any(np.isclose(tanh, np.mean(out), rtol=1e-3) for out in (y >= 1, y > 1)):
+            raise AssertionError("tanh is bounded on both sides: values at or below -1 are out of reach too.")
+        close(relu, expected_relu, "relu_misses", rtol=1e-3)
+        assert tanh_right, f"tanh_misses is {tanh:.4g}; count the values whose size |value| a tanh cannot reach."
+        print(f"a ReLU output could not produce {expected_relu:.1%} of the target values, a tanh output "
+              f"{expected_tanh:.1%}")
+    return run_check("Exercise 2 (what an output layer can produce)", body)
 
 
 def fc_parameters(n_params, model) -> bool:
@@ -86,6 +129,13 @@ def fc_parameters(n_params, model) -> bool:
         weights_only = sum(int(np.prod(layer.kernel.shape)) for layer in dense)
         if value == weights_only:
             raise AssertionError("you counted the weights but not the biases (one per unit).")
+        n_in, n_out = dense[0].kernel.shape[0], dense[-1].units
+        one_channel = sum(int(np.prod(layer.kernel.shape)) + layer.units for layer in dense) \
+            - n_in // 2 * dense[0].units - dense[-1].kernel.shape[0] * n_out // 2 - n_out // 2
+        if value in (one_channel, one_channel + n_in // 2 * dense[0].units,
+                     one_channel + dense[-1].kernel.shape[0] * n_out // 2 + n_out // 2):
+            raise AssertionError("each cell has two input channels (distance, inflow profile) and two outputs "
+                                 "(vx, vy): ny * nx * 2 values in and out.")
         assert value == expected, f"got {value:,}; (inputs x units + units) summed over the three Dense layers."
     return run_check("Exercise 3 (parameters of the 3-layer network)", body)
 
@@ -93,40 +143,111 @@ def fc_parameters(n_params, model) -> bool:
 # ------------------------------------------------------------------ 3: encoder-decoder
 
 
-def decoder_shapes(shapes, grid: tuple[int, int], levels: int) -> bool:
+def sdf_of_a_disc(sdf_exact, sdf_mask, centre: tuple[float, float], radius: float) -> bool:
+    """The exact SDF of a disc on every cell, against ``signed_distance`` of its rasterised mask."""
     def body():
-        value = [tuple(s) for s in require(shapes, "shapes")]
-        ny, nx = grid
-        expected = [(ny // 2**k, nx // 2**k) for k in range(levels + 1)]
-        assert value == expected, f"got {value}; each stride-2 convolution halves both sides: {expected[:2]}..."
-    return run_check("Exercise 1 (feature-map sizes through the encoder)", body)
-
-
-def sdf_of_a_disc(sdf_value, expected: float) -> bool:
-    def body():
-        value = float(require(sdf_value, "distance"))
-        if np.isclose(value, -expected, atol=0.6):
+        value = np.asarray(require(sdf_exact, "sdf_exact"), dtype=float)
+        mask_sdf = np.asarray(sdf_mask, dtype=float)
+        if value.shape != mask_sdf.shape:
+            raise AssertionError(f"sdf_exact has shape {value.shape}; it needs one value per cell, "
+                                 f"{mask_sdf.shape} (rows, columns).")
+        cx, cy = centre
+        rows, columns = np.indices(mask_sdf.shape)
+        distance = np.hypot(columns - cx, rows - cy)
+        if np.allclose(value, radius - distance, atol=1e-3):
             raise AssertionError("the sign: the SDF is positive in the fluid, outside the obstacle.")
-        close(value, expected, "distance", rtol=0, atol=0.6)
-    return run_check("Exercise 2 (a signed distance by hand)", body)
+        if np.allclose(value, np.hypot(rows - cx, columns - cy) - radius, atol=1e-3):
+            raise AssertionError("rows and columns are swapped: the row index is y (centre 16), the column "
+                                 "index x (centre 30).")
+        if np.allclose(value, distance, atol=1e-3):
+            raise AssertionError("that is the distance to the centre; subtract the radius, so that the SDF is "
+                                 "zero on the circle.")
+        close(value, distance - radius, "sdf_exact", rtol=0, atol=1e-3)
+        print(f"largest difference from signed_distance of the rasterised disc: "
+              f"{np.abs(value - mask_sdf).max():.2f} cells (its staircase edge)")
+    return run_check("Exercise 1 (a signed distance by hand)", body)
 
 
-def encoder_decoder(model, grid: tuple[int, int]) -> bool:
+def _receptive_field(kernels, strides) -> int:
+    width, step = 1, 1
+    for k, s in zip(kernels, strides):
+        width += (k - 1) * step
+        step *= s
+    return width
+
+
+def _encoder(model) -> list:
+    """The model's convolutions before its first transposed one: the encoder."""
+    import keras
+
+    convs = []
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Conv2DTranspose):
+            break
+        if isinstance(layer, keras.layers.Conv2D):
+            convs.append(layer)
+    return convs
+
+
+def receptive_field(fn, model=None) -> bool:
+    """The learner's ``receptive_field(kernels, strides)``, on stacks it cannot guess."""
+    def body():
+        cases = [([3], [1]), ([3, 3], [1, 1]), ([3, 3], [2, 2]), ([3, 3, 3], [2, 2, 2]), ([5, 3, 3], [2, 1, 2])]
+        for kernels, strides in cases:
+            got = int(call_answer(fn, list(kernels), list(strides)))
+            expected = _receptive_field(kernels, strides)
+            if got == expected:
+                continue
+            where = f"for kernels {kernels} and strides {strides} the window is {expected} cells wide, you got {got}."
+            if got == 1 + sum(k - 1 for k in kernels):
+                raise AssertionError(f"{where} The strides matter: after a stride-2 layer one step of the map "
+                                     "is twice as many input cells.")
+            if got == sum(kernels):
+                raise AssertionError(f"{where} The windows overlap: a second 3 x 3 layer adds 2 steps, not 3.")
+            if got == 1 + sum((k - 1) * int(np.prod(strides[: i + 1])) for i, k in enumerate(kernels)):
+                raise AssertionError(f"{where} A layer's own stride does not widen its own window; it spaces "
+                                     "out the cells that the next layer reads.")
+            raise AssertionError(where)
+        if model is not None:
+            encoder = _encoder(model)
+            width = _receptive_field([layer.kernel_size[0] for layer in encoder],
+                                     [layer.strides[0] for layer in encoder])
+            ny, nx = model.input_shape[1:3]
+            print(f"one code cell of '{model.name}' ({len(encoder)} encoder convolutions) sees a window "
+                  f"{width} x {width} input cells wide; the grid is {ny} x {nx}")
+    return run_check("Exercise 2 (the receptive field)", body)
+
+
+def deep_enough(levels, model, grid: tuple[int, int]) -> bool:
+    """Levels so that one code cell sees the channel's height, and an encoder-decoder with that many."""
     def body():
         import keras
 
-        value = require(model, "model")
+        levels_value = int(require(levels, "levels_needed"))
         ny, nx = grid
+        expected = 1
+        while _receptive_field([3] * expected, [2] * expected) < ny:
+            expected += 1
+        if levels_value < expected:
+            raise AssertionError(f"with {levels_value} levels one code cell sees only "
+                                 f"{_receptive_field([3] * levels_value, [2] * levels_value)} rows, fewer than "
+                                 f"ny = {ny}.")
+        if levels_value > expected:
+            raise AssertionError(f"{expected} levels already see {_receptive_field([3] * expected, [2] * expected)} "
+                                 f"rows, at least ny = {ny}: fewer levels suffice (each doubles the step).")
+        value = require(model, "deeper")
+        strided = [layer for layer in _encoder(value) if layer.strides[0] == 2]
+        assert len(strided) == expected, (f"deeper has {len(strided)} stride-2 convolutions in its encoder; "
+                                          f"build it with levels_needed = {expected} levels.")
         out = keras.ops.convert_to_numpy(value(np.zeros((1, ny, nx, 2), "float32")))
         assert out.shape == (1, ny, nx, 2), f"the output should be (1, {ny}, {nx}, 2), got {out.shape}."
-        convs = [layer for layer in value.layers if isinstance(layer, keras.layers.Conv2D)]
-        assert convs, "use convolutional layers."
-        strides = [layer.strides[0] for layer in convs if not isinstance(layer, keras.layers.Conv2DTranspose)]
-        assert sum(s == 2 for s in strides) >= 4, "the encoder needs four stride-2 convolutions (down to 1/16)."
-        last = convs[-1]
+        last = [layer for layer in value.layers if isinstance(layer, keras.layers.Conv2D)][-1]
         name = getattr(last.activation, "__name__", "")
-        assert name in ("linear", "tanh"), f"the last layer uses '{name}'; velocities are signed."
-    return run_check("Exercise 3 (a deeper encoder-decoder)", body)
+        assert name != "tanh", ("the last layer uses tanh, which squashes every output into (-1, 1), but "
+                                "vx / u_max goes above 1 (notebook 2): leave it linear.")
+        assert name == "linear", (f"the last layer uses '{name}'; velocities are signed and unbounded: "
+                                  "leave it linear.")
+    return run_check("Exercise 3 (an encoder that sees the whole channel)", body)
 
 
 # ------------------------------------------------------------------ 4: U-Net

@@ -11,11 +11,28 @@ from bootcamp.cfd.models import gated_block, make_fc
 from bootcamp.selfcheck import cfd
 
 
-def test_reynolds_number():
-    assert cfd.reynolds_number(None, 10) is False
-    assert cfd.reynolds_number(2 / 3 * 0.1 * 10 / 0.05, 10) is True
+def test_reynolds_number(capsys):
+    def starter(mask, u_max, nu):
+        raise NotImplementedError
+
+    def right(mask, u_max, nu):
+        return 2 / 3 * u_max * mask.any(axis=1).sum() / nu
+
+    def peak(mask, u_max, nu):
+        return u_max * mask.any(axis=1).sum() / nu
+
+    def along(mask, u_max, nu):
+        return 2 / 3 * u_max * mask.any(axis=0).sum() / nu
+
+    example = np.zeros((10, 30), dtype=bool)
+    example[2:8, 4:6] = True
+    assert cfd.reynolds_number(starter) is False
+    assert cfd.reynolds_number(right, example) is True
+    assert "Re = 8.0" in capsys.readouterr().out           # 2/3 x 0.1 x 6 rows / 0.05
     with pytest.raises(AssertionError, match="2/3"):
-        cfd.reynolds_number(0.1 * 10 / 0.05, 10)
+        cfd.reynolds_number(peak)
+    with pytest.raises(AssertionError, match="across the flow"):
+        cfd.reynolds_number(along)
 
 
 def test_column_flux():
@@ -25,6 +42,8 @@ def test_column_flux():
     assert cfd.column_flux((rho * vx).sum(axis=0), rho, vx) is True
     with pytest.raises(AssertionError, match="one number per row"):
         cfd.column_flux((rho * vx).sum(axis=1), rho, vx)
+    with pytest.raises(AssertionError, match="density"):
+        cfd.column_flux(vx.sum(axis=0), rho, vx)
 
 
 def test_peak_speed():
@@ -49,19 +68,29 @@ def test_per_sample_loss():
     def summed(y_true, y_pred):
         return keras.ops.sum(keras.ops.square(y_true - y_pred))
 
+    def per_sample_only(y_true, y_pred):
+        return keras.ops.mean(keras.ops.square(y_true - y_pred), axis=(1, 2, 3))
+
     assert cfd.per_sample_loss(starter) is False
     assert cfd.per_sample_loss(right) is True
     with pytest.raises(AssertionError, match="sum"):
         cfd.per_sample_loss(summed)
+    with pytest.raises(AssertionError, match="one number"):
+        cfd.per_sample_loss(per_sample_only)
 
 
-def test_output_activation():
-    assert cfd.output_activation(None) is False
-    assert cfd.output_activation("linear") is True
-    with pytest.raises(AssertionError, match="negative"):
-        cfd.output_activation("relu")
-    with pytest.raises(AssertionError, match="above 1"):
-        cfd.output_activation("tanh")
+def test_output_range(capsys):
+    y = np.array([[-1.5, -0.2, 0.0, 0.0], [0.3, 0.9, 1.0, 1.2]])
+    assert cfd.output_range(None, None, y) is False
+    assert cfd.output_range(2 / 8, 3 / 8, y) is True
+    assert "25.0%" in capsys.readouterr().out                 # 2 of 8 values below 0
+    assert cfd.output_range(2 / 8, 2 / 8, y) is True         # |y| > 1 instead of >= 1: tanh never reaches 1
+    with pytest.raises(AssertionError, match="outputs 0 itself"):
+        cfd.output_range(4 / 8, 3 / 8, y)
+    with pytest.raises(AssertionError, match="both sides"):
+        cfd.output_range(2 / 8, 2 / 8 - 1 / 8, y)
+    with pytest.raises(AssertionError, match="count"):
+        cfd.output_range(2, 3, y)
 
 
 def test_fc_parameters():
@@ -71,33 +100,67 @@ def test_fc_parameters():
     weights = 1024 * 256 + 256 * 256 + 256 * 1024
     with pytest.raises(AssertionError, match="biases"):
         cfd.fc_parameters(weights, model)
+    one_channel = (512 * 256 + 256) + (256 * 256 + 256) + (256 * 1024 + 1024)
+    with pytest.raises(AssertionError, match="two input channels"):
+        cfd.fc_parameters(one_channel, model)
 
 
-def test_decoder_shapes_and_sdf():
-    assert cfd.decoder_shapes(None, (32, 64), 3) is False
-    assert cfd.decoder_shapes([(32, 64), (16, 32), (8, 16), (4, 8)], (32, 64), 3) is True
-    with pytest.raises(AssertionError, match="halves"):
-        cfd.decoder_shapes([(32, 64), (30, 62), (28, 60), (26, 58)], (32, 64), 3)
-    assert cfd.sdf_of_a_disc(None, 9.5) is False
-    assert cfd.sdf_of_a_disc(9.52, 9.5) is True
+def test_receptive_field_and_sdf(capsys):
+    def starter(kernels, strides):
+        raise NotImplementedError
+
+    def right(kernels, strides):
+        width, step = 1, 1
+        for k, s in zip(kernels, strides):
+            width, step = width + (k - 1) * step, step * s
+        return width
+
+    inputs = keras.Input((32, 64, 2))
+    x = inputs
+    for _ in range(3):
+        x = keras.layers.Conv2D(4, 3, strides=2, padding="same")(x)
+    for _ in range(3):
+        x = keras.layers.Conv2DTranspose(4, 3, strides=2, padding="same")(x)
+    model = keras.Model(inputs, keras.layers.Conv2D(2, 3, padding="same")(x))
+    assert cfd.receptive_field(starter) is False
+    assert cfd.receptive_field(right, model) is True
+    assert "15 x 15" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="strides matter"):
+        cfd.receptive_field(lambda kernels, strides: 1 + sum(k - 1 for k in kernels))
+    with pytest.raises(AssertionError, match="overlap"):
+        cfd.receptive_field(lambda kernels, strides: sum(kernels))
+    rows, columns = np.indices((8, 12))
+    exact = np.hypot(columns - 5, rows - 3) - 2
+    assert cfd.sdf_of_a_disc(None, exact, (5, 3), 2) is False
+    assert cfd.sdf_of_a_disc(exact, exact + 0.3, (5, 3), 2) is True
     with pytest.raises(AssertionError, match="sign"):
-        cfd.sdf_of_a_disc(-9.52, 9.5)
+        cfd.sdf_of_a_disc(-exact, exact, (5, 3), 2)
+    with pytest.raises(AssertionError, match="swapped"):
+        cfd.sdf_of_a_disc(np.hypot(rows - 5, columns - 3) - 2, exact, (5, 3), 2)
 
 
-def test_encoder_decoder():
-    def model(levels):
+def test_deep_enough():
+    def model(levels, activation=None):
         inputs = keras.Input((32, 64, 2))
         x = inputs
         for _ in range(levels):
             x = keras.layers.Conv2D(4, 3, strides=2, padding="same")(x)
         for _ in range(levels):
             x = keras.layers.Conv2DTranspose(4, 3, strides=2, padding="same")(x)
-        return keras.Model(inputs, keras.layers.Conv2D(2, 3, padding="same")(x))
+        return keras.Model(inputs, keras.layers.Conv2D(2, 3, padding="same", activation=activation)(x))
 
-    assert cfd.encoder_decoder(None, (32, 64)) is False
-    assert cfd.encoder_decoder(model(4), (32, 64)) is True
-    with pytest.raises(AssertionError, match="four stride-2"):
-        cfd.encoder_decoder(model(3), (32, 64))
+    # 32 rows: 4 levels see 31 rows, 5 levels 63
+    assert cfd.deep_enough(None, None, (32, 64)) is False
+    assert cfd.deep_enough(5, None, (32, 64)) is False
+    assert cfd.deep_enough(5, model(5), (32, 64)) is True
+    with pytest.raises(AssertionError, match="only 31 rows"):
+        cfd.deep_enough(4, model(4), (32, 64))
+    with pytest.raises(AssertionError, match="fewer levels suffice"):
+        cfd.deep_enough(6, model(6), (32, 64))
+    with pytest.raises(AssertionError, match="build it with"):
+        cfd.deep_enough(5, model(3), (32, 64))
+    with pytest.raises(AssertionError, match="tanh"):
+        cfd.deep_enough(5, model(5, "tanh"), (32, 64))
 
 
 def test_gate_and_block_parameters():
