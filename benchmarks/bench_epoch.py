@@ -12,6 +12,7 @@ per second. Not a test: nothing is asserted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -30,24 +31,40 @@ LESSONS = {
 }
 
 
-def namespace_of(stem: str, stop: str, skip: tuple[str, ...] = ()) -> dict:
-    """Execute the solution notebook's code cells before the one containing
-    ``stop``, leaving out cells containing any of ``skip``."""
+def notebook_cells(stem: str, stop: str | None = None, skip: tuple[str, ...] = ()) -> list[str]:
+    """The code cells of the solution notebook, in order: those before the
+    first one containing ``stop`` (all of them when ``stop`` is None), less
+    the Colab cell and any cell containing one of ``skip``."""
     nb = nbformat.read(ROOT / "solutions" / f"{stem}.ipynb", as_version=4)
-    namespace: dict = {"__name__": "__bench__"}
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "colab" in cell.metadata.get("tags", []):
+            continue
+        if stop is not None and stop in cell.source:
+            break
+        if not any(marker in cell.source for marker in skip):
+            cells.append(cell.source)
+    return cells
+
+
+@contextlib.contextmanager
+def in_solutions():
+    """Run from solutions/, as the notebook does (its logs land there)."""
     cwd = os.getcwd()
     os.chdir(ROOT / "solutions")
     try:
-        for cell in nb.cells:
-            if cell.cell_type != "code" or "colab" in cell.metadata.get("tags", []):
-                continue
-            if stop in cell.source:
-                break
-            if any(marker in cell.source for marker in skip):
-                continue
-            exec(compile(cell.source, f"{stem}.ipynb", "exec"), namespace)
+        yield
     finally:
         os.chdir(cwd)
+
+
+def namespace_of(stem: str, stop: str, skip: tuple[str, ...] = ()) -> dict:
+    """Execute the solution notebook's code cells before the one containing
+    ``stop``, leaving out cells containing any of ``skip``."""
+    namespace: dict = {"__name__": "__bench__"}
+    with in_solutions():
+        for source in notebook_cells(stem, stop, skip):
+            exec(compile(source, f"{stem}.ipynb", "exec"), namespace)
     return namespace
 
 

@@ -83,8 +83,8 @@ assert np.allclose(response, correlate2d(image, vertical_edge, mode="valid"))   
 # * **Sobel Gx**: the kernel of the previous cell, the change from left to
 #   right, which lights up *vertical* edges (positive dark-to-bright, negative
 #   bright-to-dark);
-# * **Sobel Gy**: its transpose, the change from top to bottom, *horizontal*
-#   edges;
+# * **Sobel Gy**: the change from top to bottom, which lights up
+#   *horizontal* edges;
 # * the **gradient magnitude** $G = \sqrt{G_x^2 + G_y^2}$: edge strength in
 #   any direction.
 
@@ -125,15 +125,23 @@ filter_panels([("original (RGB)", photo), ("7 x 7 box blur", blurred), ("Sobel G
 # rather than designed; deeper layers combine them into strokes, textures and
 # object parts.
 #
-# ## Exercise 1: a horizontal-edge kernel
+# ## Exercise 1: a kernel of your own
 #
-# Write a 3 x 3 `kernel` that responds to horizontal edges (brightness
-# changing from top to bottom) but not to vertical ones.
+# Write a 3 x 3 `kernel` for the edges Sobel Gy finds: its response must be
+# **positive** where the image is dark above and bright below, negative for
+# the opposite edge, zero on flat regions, and it must ignore vertical edges.
+# Remember that the kernel is laid on the image as it is, not flipped: the
+# weight in its top row multiplies the pixel above the centre. Try it on the
+# 6 x 6 image of the first cell turned on its side, `convolve(image.T, kernel)`,
+# before running the check.
 
 # %% tags=["exercise"]
 # TODO: kernel = a 3 x 3 NumPy array
 # BEGIN SOLUTION
-kernel = vertical_edge.T
+kernel = np.array([[-1, -2, -1],
+                   [0, 0, 0],
+                   [1, 2, 1]], dtype=float)      # pixels below the centre count +, pixels above count -
+print(convolve(image.T, kernel))                 # image.T: dark top half, bright bottom half
 # END SOLUTION
 # BEGIN STARTER
 kernel = None
@@ -183,38 +191,52 @@ for name, layer, k, s, p in checks:
     assert keras_width == out_width(28, k, s, p)
 
 # %% [markdown]
-# ## Exercise 2: output size
+# ## Exercise 2: follow the shapes through a network
 #
-# What is the output width of a 5 x 5 convolution with stride 2 and no
-# padding on a 28 x 28 image? Write it with the formula.
+# A small network takes a 28 x 28 x 1 image through these layers:
+#
+# 1. `Conv2D(8, 5, strides=2)` (padding `"valid"`, the default),
+# 2. `MaxPooling2D(2)`,
+# 3. `Conv2D(16, 3, padding="same")`,
+# 4. `Flatten()`.
+#
+# How many numbers does `Flatten` hand on to the classifier? Work out the
+# width after each layer with `out_width` (a pooling window is a window
+# too), then count what `Flatten` lines up: every pixel of every channel.
 
 # %% tags=["exercise"]
-# TODO: out_size for n=28, k=5, s=2, p=0
+# TODO: n_flat = how many numbers come out of Flatten
 # BEGIN SOLUTION
-out_size = (28 + 2 * 0 - 5) // 2 + 1
+side = out_width(28, k=5, s=2)            # Conv2D(8, 5, strides=2), valid
+side = out_width(side, k=2, s=2)          # MaxPooling2D(2): a 2 x 2 window, stride 2
+side = out_width(side, k=3, s=1, p=1)     # Conv2D(16, 3, padding="same"): the width stays
+n_flat = side * side * 16                 # Flatten: width x height x the last layer's 16 channels
 # END SOLUTION
 # BEGIN STARTER
-out_size = None
+n_flat = None
 # END STARTER
 
 # %% tags=["selfcheck"]
-cnn.output_size(out_size, n=28, k=5, s=2)
+cnn.flattened_size(n_flat)
 
 # %% [markdown]
 # ## Data: MNIST again
 #
-# Same loader and split as lesson 03: the last 6,000 training images for
-# validation, and for the test score **always the full 10,000 test images**,
-# in quick mode too. Convolutional layers expect a channel axis (1 for grey,
-# 3 for colour), so each image becomes 28 x 28 x 1.
+# Same loader and split as lesson 03. The last 6,000 training images (fewer
+# in quick mode) are the **validation** set: every choice in this lesson,
+# which network, which settings, which mistakes to study, is made on them.
+# The **test** set, always the full 10,000 images, in quick mode too, is
+# scored once, at the very end, for the models chosen. Convolutional layers
+# expect a channel axis (1 for grey, 3 for colour), so each image becomes
+# 28 x 28 x 1.
 #
-# Quick mode runs the same code on 6,000 training images for 3 epochs, with
-# half the filters; full mode trains on 54,000 images for 15 epochs.
+# Quick mode runs the same code on fewer images, for fewer epochs, with half
+# the filters; the cell prints the settings of the mode you are in.
 
-# %%
+# %% tags=["split"]
 (x_train_all, y_train_all), (x_test_raw, y_test) = load_mnist()
 n_train = bootcamp.choose(full=54_000, quick=6_000)
-n_val = bootcamp.choose(full=6_000, quick=1_000)
+n_val = bootcamp.choose(full=6_000, quick=2_000)
 epochs = bootcamp.choose(full=15, quick=3)
 width = bootcamp.choose(full=32, quick=16)          # filters in the first stage; quick mode halves them
 batch_size = 128
@@ -233,7 +255,7 @@ def batches(x, y, batch_size=batch_size, shuffle=False):
 
 x_train, y_train = prepare(x_train_all[:n_train]), y_train_all[:n_train]
 x_val, y_val = prepare(x_train_all[-n_val:]), y_train_all[-n_val:]
-x_test = prepare(x_test_raw)
+x_test = prepare(x_test_raw)                        # kept aside until the final cells
 train_data, val_data = batches(x_train, y_train, shuffle=True), batches(x_val, y_val, 1000)
 print(f"{len(x_train)} training, {len(x_val)} validation, {len(x_test)} test images of shape {x_train.shape[1:]}; "
       f"{epochs} epochs, {width} filters in the first stage")
@@ -249,15 +271,14 @@ print(f"{len(x_train)} training, {len(x_val)} validation, {len(x_test)} test ima
 #   convolution and **dropout** before and after the dense layer, lesson 02's
 #   tools.
 #
-# The filters double from stage to stage (32 then 64 in full mode) while
+# The filters double from stage to stage (`width`, then `2 * width`) while
 # pooling halves the image: each stage trades resolution for more kinds of
-# feature.
+# feature. Lesson 03's 64-64-10 dense network comes along as the reference.
 #
 # All of them train with Adam at a learning rate of 0.002 for the first two
-# thirds of the epochs and a tenth of that for the last third. The large
-# steps make fast progress; the small ones at the end let the weights settle
-# into a minimum instead of jittering around it, which is worth a few tenths
-# of a percent of accuracy at this level.
+# thirds of the epochs and 0.0002 for the last third. The large steps make
+# fast progress; the small ones at the end let the weights settle into a
+# minimum instead of jittering around it.
 
 # %%
 steps_per_epoch = int(np.ceil(n_train / batch_size))
@@ -280,7 +301,7 @@ def conv_block(x, filters, n_conv, batch_norm):
         # with batch norm right after, a bias would be cancelled by its mean subtraction
         x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=not batch_norm)(x)
         if batch_norm:
-            # momentum 0.9: the running statistics used at test time settle
+            # momentum 0.9: the running statistics used at inference settle
             # within tens of steps (the default, 0.99, needs hundreds)
             x = keras.layers.BatchNormalization(momentum=0.9)(x)
         x = keras.layers.Activation("relu")(x)
@@ -303,77 +324,84 @@ def make_cnn(kind, dropout=0.4, input_shape=(28, 28, 1)):
     return compile_classifier(keras.Model(inputs, outputs, name=f"cnn_{kind}"))
 
 
-make_cnn("small").summary()
-
-# %% [markdown]
-# Read the *Output Shape* column with the formula: `same` padding keeps
-# 28 x 28, each pooling halves it (28 -> 14 -> 7), and `Flatten` hands
-# $7 \times 7 \times$ (filters) numbers to the classifier. Compare the
-# parameter count with the 55,050 of lesson 03's 64-64-10 network.
-#
-# ## Exercise 3: parameters of a convolution
-#
-# A `Conv2D(64, 3)` layer on a 32-channel input: each of the 64 filters spans
-# all 32 input channels with a 3 x 3 window, and has one bias. How many
-# parameters? (In full mode this is the second `Conv2D` row of the summary
-# above; quick mode halves the filters.)
-
-# %% tags=["exercise"]
-# TODO: n_params for Conv2D(64, 3) on 32 input channels
-# BEGIN SOLUTION
-n_params = 3 * 3 * 32 * 64 + 64
-# END SOLUTION
-# BEGIN STARTER
-n_params = None
-# END STARTER
-
-# %% tags=["selfcheck"]
-cnn.conv_parameters(n_params, k=3, c_in=32, c_out=64)
-
-# %% [markdown]
-# ## Train and compare on MNIST
-#
-# Lesson 03's 64-64-10 dense network is trained again on the same images,
-# with the same optimiser and epochs, as the reference. Every run also writes
-# TensorBoard logs (looked at further down): the scalars (loss and accuracy
-# per epoch), the model graph, and histograms of every layer's weights after
-# each epoch (`histogram_freq=1`).
-
-# %%
 def dense_reference():
+    """Lesson 03's 64-64-10 network, on images with a channel axis."""
     model = keras.Sequential([keras.Input(shape=(28, 28, 1)), keras.layers.Flatten(),
                               keras.layers.Dense(64, activation="relu"), keras.layers.Dense(64, activation="relu"),
                               keras.layers.Dense(10, activation="softmax")], name="dense_64_64")
     return compile_classifier(model)
 
+# %%
+small_cnn = make_cnn("small")
+small_cnn.summary()
+print(f"small CNN: {small_cnn.count_params():,} parameters; "
+      f"lesson 03's 64-64-10 dense network: {dense_reference().count_params():,}")
 
+# %% [markdown]
+# Read the *Output Shape* column with the formula: `same` padding keeps
+# 28 x 28, each pooling halves it (28 -> 14 -> 7), and `Flatten` hands
+# $7 \times 7 \times$ (filters) numbers to the classifier. The last line
+# compares the parameter counts: the convolutions share their kernels across
+# the image, the dense network needs a weight per pixel and unit.
+#
+# ## Exercise 3: parameters of a convolution
+#
+# Write `conv_parameters(k, c_in, c_out)`: the number of parameters of a
+# `Conv2D(c_out, k)` layer (with biases) on an input of `c_in` channels.
+# Think of one filter at one position: which numbers does it multiply when
+# the input has several channels, and what does it add? The check compares
+# your function with Keras on several layers. Notice what is *not* among
+# the arguments: the size of the image.
+
+# %% tags=["exercise"]
+# TODO: write conv_parameters(k, c_in, c_out)
+def conv_parameters(k, c_in, c_out):
+    """Parameters of Conv2D(c_out, k) on an input with c_in channels."""
+    # BEGIN SOLUTION
+    weights_per_filter = k * k * c_in          # a k x k window on every input channel
+    return c_out * (weights_per_filter + 1)    # c_out filters, each with one bias
+    # END SOLUTION
+    # BEGIN STARTER
+    raise NotImplementedError("count the weights of one filter, then of all the filters, and the biases")
+    # END STARTER
+
+# %% tags=["selfcheck"]
+cnn.conv_parameter_count(conv_parameters)
+
+# %% [markdown]
+# ## Train and compare on MNIST
+#
+# Every run writes TensorBoard logs (looked at further down): the scalars
+# (loss and accuracy per epoch), the model graph, and histograms of every
+# layer's weights after each epoch (`histogram_freq=1`). In full mode, Keras
+# prints one line per epoch, so you can follow a long run. The score of each
+# network is its accuracy on the validation images after the last epoch.
+
+# %%
 def train(model, train_data, val_data, run_name):
     """Fit with TensorBoard logging; return the history and the seconds per epoch."""
     board = keras.callbacks.TensorBoard(log_dir=str(log_root / run_name), histogram_freq=1, write_graph=True)
     start = time.perf_counter()
-    history = model.fit(train_data, validation_data=val_data, epochs=epochs, callbacks=[board], verbose=0)
+    history = model.fit(train_data, validation_data=val_data, epochs=epochs, callbacks=[board],
+                        verbose=bootcamp.choose(full=2, quick=0))      # full mode: one line per epoch
     return history.history, (time.perf_counter() - start) / epochs
 
-
-def test_accuracy(model, x, y):
-    return float(model.evaluate(x, y, batch_size=1000, verbose=0)[1])
-
 # %% [markdown]
-# **Slow cell**: four trainings. In full mode each CNN takes several minutes on
-# a laptop CPU (the regularised one the longest) and well under a minute on a
-# GPU; README.md lists measured times per epoch.
+# **Slow cell**: four trainings, the longest wait of the course so far in
+# full mode on a CPU (`python benchmarks/bench_epoch.py` times one epoch of
+# each network on your machine).
 
 # %%
 log_root = bootcamp.logs_dir("04_cnn", fresh=True)        # logs of earlier runs are removed
-mnist_results, mnist_histories = {}, {}
+mnist_results, mnist_histories, mnist_models = {}, {}, {}
 for kind in ["dense 64-64", "small", "deeper", "regularised"]:
     keras.utils.set_random_seed(42)                        # the same start for every network
     model = dense_reference() if kind.startswith("dense") else make_cnn(kind)
-    mnist_histories[kind], seconds = train(model, train_data, val_data, f"mnist_{kind.split()[0]}")
-    accuracy = test_accuracy(model, x_test, y_test)
-    mnist_results[kind] = (model.count_params(), accuracy, seconds)
-    print(f"{kind:>12}: {model.count_params():>9,} parameters, test accuracy {accuracy:.4f}, "
-          f"{seconds:5.1f} s/epoch")
+    history, seconds = train(model, train_data, val_data, f"mnist_{kind.split()[0]}")
+    mnist_histories[kind], mnist_models[kind] = history, model
+    mnist_results[kind] = (model.count_params(), history["val_accuracy"][-1], seconds)
+    print(f"{kind:>12}: {model.count_params():>9,} parameters, validation accuracy "
+          f"{history['val_accuracy'][-1]:.4f}, {seconds:5.1f} s/epoch")
 
 # %%
 fig, (ax_acc, ax_loss) = plt.subplots(1, 2, figsize=(13, 4))
@@ -388,19 +416,29 @@ for ax in (ax_acc, ax_loss):
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
 ax_acc.legend()
 ax_loss.legend(fontsize="small");
+print("after the last epoch:   training loss   validation loss   gap")
+for kind, hist in mnist_histories.items():
+    print(f"{kind:>20} {hist['loss'][-1]:>15.4f} {hist['val_loss'][-1]:>17.4f} "
+          f"{hist['val_loss'][-1] - hist['loss'][-1]:>+7.4f}")
 
 # %% [markdown]
-# The small CNN beats the dense network with fewer parameters: sharing one
-# kernel across all positions is the right assumption for images. Depth and
-# the dense layer add capacity; without regularisation the training loss of
-# the deeper network falls well below its validation loss, while batch norm
-# and dropout keep the two together. (Dropout is active only in training, so
-# the regularised network's *training* accuracy is measured with a handicap
-# and often sits below its validation accuracy.)
+# What to look for:
 #
-# The target for full mode is Keras' reference MNIST CNN, 0.9922 test
-# accuracy; the regularised network should reach it (the floor at the end of
-# the notebook checks; README.md records measured full-mode results).
+# * the small CNN against the dense network: which scores higher on the
+#   validation images, with how many parameters? Sharing one kernel across
+#   all positions is the right assumption for images; a floor further down
+#   checks that the small CNN is ahead.
+# * the gap between training and validation loss, printed under the
+#   curves: depth and the dense layer add capacity, and a network that
+#   starts to memorise shows a training loss falling below its validation
+#   loss. Batch norm and dropout are there to keep the two together.
+#   (Dropout is active only in training, so the regularised network's
+#   *training* loss is measured with a handicap and can sit above its
+#   validation loss.)
+#
+# The full-mode aim is the test accuracy of Keras' reference MNIST CNN,
+# 0.9922; the CNN with the best validation accuracy is the one that will
+# meet the test set at the end.
 #
 # ## Fashion-MNIST: the drop-in harder problem
 #
@@ -412,13 +450,19 @@ ax_loss.legend(fontsize="small");
 # %%
 CLASS_NAMES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+
+# %% [markdown]
+# The same split as for MNIST: the last training images for validation, the
+# 10,000 test images kept aside for the end.
+
+# %% tags=["split"]
 (fx_all, fy_all), (fx_test_raw, fy_test) = load_fashion_mnist()
 fx_train, fy_train = prepare(fx_all[:n_train]), fy_all[:n_train]
 fx_val, fy_val = prepare(fx_all[-n_val:]), fy_all[-n_val:]
-fx_test = prepare(fx_test_raw)
+fx_test = prepare(fx_test_raw)                      # kept aside until the final cells
 f_train_data, f_val_data = batches(fx_train, fy_train, shuffle=True), batches(fx_val, fy_val, 1000)
-# Harder to fit than MNIST: with MNIST's dropout of 0.4 the CNN under-fits
-# (its training accuracy stays below its validation accuracy), so it gets less.
+# A lighter dropout than MNIST's 0.4 for the harder problem, set when the lesson
+# was written: a setting to tune on the validation set (try it in the challenge).
 fashion_dropout = 0.2
 for number, name in enumerate(CLASS_NAMES):
     print(f"{number}: {name:<12} {np.sum(fy_train == number):>6} training images")
@@ -428,52 +472,57 @@ image_grid(fx_all[:24], [f"{label}: {CLASS_NAMES[label]}" for label in fy_all[:2
            title="The first 24 Fashion-MNIST training images and their labels");
 
 # %% [markdown]
-# **Slow cell**: the small and the regularised CNN on Fashion-MNIST.
+# **Slow cell**: the small and the regularised CNN on Fashion-MNIST. The one
+# with the better validation accuracy is studied below.
 
 # %%
 fashion_results, fashion_models = {}, {}
 for kind in ["small", "regularised"]:
     keras.utils.set_random_seed(42)
     model = make_cnn(kind, dropout=fashion_dropout)
-    _, seconds = train(model, f_train_data, f_val_data, f"fashion_{kind}")
-    accuracy = test_accuracy(model, fx_test, fy_test)
-    fashion_results[kind], fashion_models[kind] = (model.count_params(), accuracy, seconds), model
-    print(f"Fashion-MNIST {kind:>12}: test accuracy {accuracy:.4f}, {seconds:.1f} s/epoch")
-best_kind = max(fashion_models, key=lambda kind: fashion_results[kind][1])
+    history, seconds = train(model, f_train_data, f_val_data, f"fashion_{kind}")
+    fashion_results[kind], fashion_models[kind] = (model.count_params(), history["val_accuracy"][-1], seconds), model
+    print(f"Fashion-MNIST {kind:>12}: validation accuracy {history['val_accuracy'][-1]:.4f}, "
+          f"{seconds:.1f} s/epoch")
+best_kind = max(fashion_models, key=lambda kind: fashion_results[kind][1])    # chosen on validation
 best_fashion = fashion_models[best_kind]
+print(f"studied below: the {best_kind} CNN")
 
 # %% [markdown]
 # Published test accuracies on Fashion-MNIST, for scale: a multilayer
-# perceptron about 0.88, TensorFlow's two-convolution tutorial network 0.916,
+# perceptron about 0.88, TensorFlow's two-convolution tutorial network 0.916, <!-- fixed -->
 # small CNNs 0.925-0.934, the best listed model (a wide residual network)
-# 0.967, and people labelling the images by eye 0.835. The target for this lesson's
-# best model in full mode is 0.925.
+# 0.967, and people labelling the images by eye 0.835. The full-mode target
+# for this lesson's chosen model is 0.925.
 #
 # ### Where does it go wrong? The confusion matrix
 #
-# For every true class (row), how the test images of that class were
-# classified (column): the diagonal holds the correct answers. scikit-learn
-# counts; we pass the class numbers 0-9 explicitly, in the same order as
-# `CLASS_NAMES`, so the names on the axes are the right ones even if some
-# class were never predicted.
+# The mistakes we study, to learn what to improve, must come from the
+# validation images: studying the test images' mistakes would make us tune
+# the model to them, and the final test score would no longer be a fair
+# estimate. For every true class (row), the matrix counts how the validation
+# images of that class were classified (column); the diagonal holds the
+# correct answers. We pass the class numbers 0-9 explicitly, in the order of
+# `CLASS_NAMES`, so the names on the axes are right even if some class were
+# never predicted.
 
 # %%
-f_probabilities = best_fashion.predict(fx_test, batch_size=1000, verbose=0)
+f_probabilities = best_fashion.predict(fx_val, batch_size=1000, verbose=0)
 f_predicted = f_probabilities.argmax(axis=1)
-matrix = confusion_matrix(fy_test, f_predicted, labels=np.arange(len(CLASS_NAMES)))
+matrix = confusion_matrix(fy_val, f_predicted, labels=np.arange(len(CLASS_NAMES)))
 fig, ax = plt.subplots(figsize=(8, 7))
 ConfusionMatrixDisplay(matrix, display_labels=CLASS_NAMES).plot(ax=ax, xticks_rotation=45, colorbar=False)
 ax.set(xlabel="predicted class", ylabel="true class",
-       title=f"Fashion-MNIST, all {len(fy_test):,} test images: {best_kind} CNN");
+       title=f"Fashion-MNIST, {len(fy_val):,} validation images: {best_kind} CNN");
 
 # %% [markdown]
 # ## Exercise 4: the most confused pair
 #
 # Off the diagonal, which (true class, predicted class) pair holds the most
-# test images? Find it from `matrix` with NumPy (hint: copy the matrix, set
-# its diagonal to zero with `np.fill_diagonal`, then `np.unravel_index` of
-# the `argmax`), and give the answer as a pair of names from `CLASS_NAMES`:
-# `(true name, predicted name)`.
+# validation images? Find it from `matrix` with NumPy, not by eye, and give
+# the answer as a pair of names from `CLASS_NAMES`:
+# `(true name, predicted name)`. Useful: `np.fill_diagonal` (on a copy!),
+# `argmax` and `np.unravel_index`.
 
 # %% tags=["exercise"]
 # TODO: most_confused = (name of the true class, name of the predicted class)
@@ -482,7 +531,7 @@ off_diagonal = matrix.copy()
 np.fill_diagonal(off_diagonal, 0)
 true_index, predicted_index = np.unravel_index(off_diagonal.argmax(), off_diagonal.shape)
 most_confused = (CLASS_NAMES[true_index], CLASS_NAMES[predicted_index])
-print(f"{off_diagonal.max()} test images of class {most_confused[0]} were called {most_confused[1]}")
+print(f"{off_diagonal.max()} validation images of class {most_confused[0]} were called {most_confused[1]}")
 # END SOLUTION
 # BEGIN STARTER
 most_confused = None
@@ -494,17 +543,18 @@ cnn.most_confused_pair(most_confused, matrix, CLASS_NAMES)
 # %% [markdown]
 # ### The worst mistakes
 #
-# The most instructive errors are the *confident* ones: test images where the
-# network gave a wrong class the highest probability. Are they the network's
-# fault, or would you have hesitated too?
+# The most instructive errors are the *confident* ones: validation images
+# where the network gave a wrong class the highest probability. Are they the
+# network's fault, or would you have hesitated too?
 
 # %%
-wrong = np.flatnonzero(f_predicted != fy_test)
+wrong = np.flatnonzero(f_predicted != fy_val)
 worst = wrong[np.argsort(-f_probabilities[wrong, f_predicted[wrong]])][:16]
-image_grid(fx_test_raw[worst],
-           [f"true: {CLASS_NAMES[fy_test[i]]}\nsaid: {CLASS_NAMES[f_predicted[i]]} "
+image_grid(fx_val[worst, ..., 0],
+           [f"true: {CLASS_NAMES[fy_val[i]]}\nsaid: {CLASS_NAMES[f_predicted[i]]} "
             f"({f_probabilities[i, f_predicted[i]]:.0%})" for i in worst], ncols=8, size=1.6, fontsize=7,
-           title=f"The 16 most confident mistakes of the {best_kind} CNN ({len(wrong)} mistakes in all)");
+           title=f"The 16 most confident mistakes of the {best_kind} CNN on validation images "
+                 f"({len(wrong)} mistakes in all)");
 
 # %% [markdown]
 # ## TensorBoard
@@ -531,8 +581,8 @@ tensorboard.show(log_root)
 # ## Optional: residual connections
 #
 # > **Optional section.** Skip it in a short workshop: nothing after it
-# > depends on it, except that its result joins the table and raises the bar
-# > of the challenge.
+# > depends on it, except that its network joins the table and may become
+# > the chosen Fashion-MNIST model, and so the bar of the challenge.
 #
 # Adding layers should never hurt in principle, since the extra layers could
 # learn to pass their input through unchanged. In practice plain deep stacks
@@ -587,71 +637,113 @@ print(f"small ResNet: {resnet.count_params():,} parameters, {len(resnet.layers)}
 # **Slow cell** (optional): the small ResNet on Fashion-MNIST.
 
 # %%
-_, seconds = train(resnet, f_train_data, f_val_data, "fashion_resnet")
-resnet_accuracy = test_accuracy(resnet, fx_test, fy_test)
-fashion_results["small ResNet"] = (resnet.count_params(), resnet_accuracy, seconds)
-print(f"small ResNet: Fashion-MNIST test accuracy {resnet_accuracy:.4f}, {seconds:.1f} s/epoch")
+history, seconds = train(resnet, f_train_data, f_val_data, "fashion_resnet")
+fashion_results["small ResNet"] = (resnet.count_params(), history["val_accuracy"][-1], seconds)
+fashion_models["small ResNet"] = resnet
+print(f"small ResNet: Fashion-MNIST validation accuracy {history['val_accuracy'][-1]:.4f}, {seconds:.1f} s/epoch")
 
 # %% [markdown]
 # Compare it with the regularised CNN in the table below on both columns,
 # accuracy and parameters: global average pooling replaces the large dense
-# layer, which holds most of the regularised CNN's weights. On images this
-# small and this few epochs, skip connections have little to rescue; they
-# pay off in networks tens of layers deep, on larger images and datasets.
+# layer, which holds most of the regularised CNN's weights. Skip connections
+# have the most to rescue in networks tens of layers deep, on larger images
+# and datasets, trained for longer than here.
 #
-# ## Results
+# ## Results and choices
 #
 # Every network of this lesson, trained with the same optimiser and epochs,
-# scored on the full test sets. Lesson 03's dense network is the first row.
+# scored on the validation images. For each dataset, the network with the
+# best validation accuracy is **chosen**: it alone meets the test set, at the
+# end.
 
 # %%
-print(f"{'dataset':>14} {'model':>14} {'parameters':>11} {'test accuracy':>14} {'s / epoch':>10}")
+print(f"{'dataset':>14} {'model':>14} {'parameters':>11} {'val. accuracy':>14} {'s / epoch':>10}")
 for name, table in (("MNIST", mnist_results), ("Fashion-MNIST", fashion_results)):
     for kind, (params, accuracy, seconds) in table.items():
         print(f"{name:>14} {kind:>14} {params:>11,} {accuracy:>14.4f} {seconds:>10.1f}")
-        record(f"{name} {kind} test accuracy", accuracy)
+        record(f"{name} {kind} validation accuracy", accuracy)
+mnist_choice = max(["small", "deeper", "regularised"], key=lambda kind: mnist_results[kind][1])
+fashion_choice = max(fashion_results, key=lambda kind: fashion_results[kind][1])
+print(f"\nchosen on validation: the {mnist_choice} CNN for MNIST, the {fashion_choice} model for Fashion-MNIST")
 
 # %% [markdown]
-# ## Mini-challenge: beat the best Fashion-MNIST accuracy
+# The claim of this lesson, on the validation images: the small CNN is
+# ahead of the dense network it replaces. (Like every full-mode floor of this
+# notebook, its `full=` value has not yet been seen to pass with the current
+# code; see the note before the final cells.)
+
+# %%
+floor("MNIST small CNN minus dense net, validation accuracy",
+      mnist_results["small"][1] - mnist_results["dense 64-64"][1], at_least=bootcamp.choose(full=0.005, quick=0.01))
+
+# %% [markdown]
+# ## Mini-challenge: beat the chosen Fashion-MNIST model
 #
-# The bar is the best Fashion-MNIST test accuracy in the table above. Rules:
+# The bar is the validation accuracy of the Fashion-MNIST model chosen
+# above. Rules:
 #
-# * train only on `fx_train` / `fy_train`, and choose settings by the
-#   validation set `fx_val` / `fy_val`;
-# * the score is the accuracy on the fixed test set, all 10,000 images of
-#   `fx_test`, computed once by the scoring cell below. Looking at the test
-#   set while choosing settings would make the score optimistic.
+# * train only on `f_train_data` (`fx_train` / `fy_train`) and choose your
+#   settings by the validation set `f_val_data` (`fx_val` / `fy_val`);
+# * call your final model `my_model`. The last cell of the notebook scores
+#   it, once, on all 10,000 test images of Fashion-MNIST, beside the chosen
+#   model. Looking at the test set while choosing settings would make that
+#   score optimistic.
 #
 # Ideas: more filters (`width`), a third stage or another residual block,
 # training longer, a different dropout, `keras.callbacks.EarlyStopping` with
 # `restore_best_weights=True`, or augmentation with small random shifts
 # (`keras.layers.RandomTranslation(0.1, 0.1)` as the first layer; it is
-# active only during training). For example:
+# active only during training). For example, in the empty cell below:
 #
 # ```python
+# keras.utils.set_random_seed(42)
 # my_model = make_cnn("regularised", dropout=0.3)
 # my_model.fit(f_train_data, validation_data=f_val_data, epochs=epochs)
 # ```
 
-# %%
-target = max(accuracy for _, accuracy, _ in fashion_results.values())
-my_model = None        # replace with your trained keras.Model
-cnn.challenge(my_model, fx_test, fy_test, target);
+# %% tags=["learner-only"]
+# Your entry: build and train `my_model` here (or in cells of your own above the next one).
+
 
 # %% [markdown]
-# ## Did it learn?
-#
-# The learning floors. Full mode: the best MNIST CNN at the level of Keras'
-# reference CNN (0.992), the small CNN clearly ahead of the dense network,
-# and the best Fashion-MNIST model at 0.925. Quick mode, on a ninth of the
-# images for 3 epochs: 0.95 on MNIST and 0.80 on Fashion-MNIST.
+# This cell compares your entry with the bar on the validation images. It
+# only reads `my_model`, and never replaces it; without an entry it says so.
+# Change your entry and run it again as often as you like.
 
 # %%
-floor("MNIST best CNN test accuracy", max(mnist_results[kind][1] for kind in ("small", "deeper", "regularised")),
-      at_least=bootcamp.choose(full=0.992, quick=0.95))
-floor("MNIST small CNN minus dense net", mnist_results["small"][1] - mnist_results["dense 64-64"][1],
-      at_least=bootcamp.choose(full=0.005, quick=0.0))
-floor("Fashion-MNIST best test accuracy", max(accuracy for _, accuracy, _ in fashion_results.values()),
+entry = globals().get("my_model")          # your model if you built one, otherwise None
+cnn.challenge(entry, fx_val, fy_val, fashion_results[fashion_choice][1], data="validation")
+
+# %% [markdown]
+# ## The test set, once
+#
+# Every choice is made: the networks, their settings, the chosen model per
+# dataset and your entry. Now, and only now, the chosen models meet the test
+# images, once each, and the learning floors check them.
+#
+# In full mode these floors ask the chosen MNIST CNN for Keras' reference
+# accuracy (0.992) and the chosen Fashion-MNIST model for 0.925. They have
+# **not yet been seen to pass with this notebook's code**: the full-mode
+# measurement on record scored the regularised CNN on the test set directly,
+# before the choice moved to the validation set. Run
+# `python benchmarks/full_mode_cnn.py`, which executes this notebook's own
+# cells in full mode, to check all of its floors on your machine.
+
+# %% tags=["final"]
+mnist_model = mnist_models[mnist_choice]
+mnist_test_accuracy = mnist_model.evaluate(x_test, y_test, batch_size=1000, verbose=0)[1]
+print(f"MNIST, the {mnist_choice} CNN: test accuracy {mnist_test_accuracy:.4f} on all {len(y_test):,} test images "
+      f"(validation: {mnist_results[mnist_choice][1]:.4f})")
+floor("MNIST chosen CNN test accuracy", mnist_test_accuracy, at_least=bootcamp.choose(full=0.992, quick=0.95))
+
+# %% tags=["final"]
+fashion_model = fashion_models[fashion_choice]
+fashion_test_accuracy = fashion_model.evaluate(fx_test, fy_test, batch_size=1000, verbose=0)[1]
+print(f"Fashion-MNIST, the {fashion_choice} model: test accuracy {fashion_test_accuracy:.4f} on all "
+      f"{len(fy_test):,} test images (validation: {fashion_results[fashion_choice][1]:.4f})")
+entry = globals().get("my_model")          # read again: your entry as it is now, never replaced
+cnn.challenge(entry, fx_test, fy_test, fashion_test_accuracy, data="test")
+floor("Fashion-MNIST chosen model test accuracy", fashion_test_accuracy,
       at_least=bootcamp.choose(full=0.925, quick=0.80))
 
 # %% [markdown]
@@ -664,6 +756,7 @@ floor("Fashion-MNIST best test accuracy", max(accuracy for _, accuracy, _ in fas
 #   shrink the image, `padding="same"` keeps its size at stride 1.
 # * Channels: OpenCV reads BGR, almost everything else uses RGB. Convert
 #   explicitly.
-# * Read a confusion matrix and look at the confident mistakes before
-#   trusting an accuracy.
+# * Choose on validation data, study the validation mistakes (confusion
+#   matrix, confident errors), and score the chosen model on the test set
+#   once, at the end.
 # * Residual connections, $x + F(x)$, keep deep networks trainable.
