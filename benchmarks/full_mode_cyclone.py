@@ -5,7 +5,10 @@
 Executes the solution notebooks' own code cells (the same code a workshop
 runs) with ``BOOTCAMP_QUICK=0``: seasons 1999-2018 (1999-2014 is Pradhan et
 al.'s period; with no HURDAT2 copy available the shipped 2014-2018 excerpt is
-used, with a notice), the wider compact CNN, 15 epochs. The learning floors
+used, with a notice), less the seasons locked for the competition
+(``dataset.LOCKED_SEASONS``), the wider compact CNN, 15 epochs. Lessons 3-5
+report validation scores and, for 3 and 4, the one test score of the chosen
+model; lesson 6 reports the locked seasons' leaderboard. The learning floors
 of each notebook are checked as the notebook checks them; a missed floor is
 reported and the run goes on. On a 2-core CPU each lesson takes roughly
 5-15 minutes; lesson 3 on a CPU also trains the 43M-parameter Pradhan
@@ -80,20 +83,35 @@ def main() -> None:
         minutes = (time.perf_counter() - start) / 60
         print(f"{'QUICK' if args.quick else 'FULL'} MODE {stem} ({args.source} images, {minutes:.1f} min):", flush=True)
         if lesson == 3:
-            print(line("majority class", ns["majority_scores"]))
-            print(line("compact CNN, storm-wise split", ns["cnn_scores"]))
+            print("  validation storms:")
+            print(line("majority class", ns["majority_val_scores"]))
+            print(line("compact CNN, storm-wise split", ns["cnn_val_scores"]))
             print(line("compact CNN, frame-level split", ns["leaky_scores"]))
             print(f"  1-NN top-1: storm-wise {ns['knn_honest']:.3f}, frame-level {ns['knn_leaky']:.3f}")
             if "pradhan_scores" in ns:
                 print(line("Pradhan et al. network", ns["pradhan_scores"]))
+            print("  test storms, once:")
+            print(line("majority class", ns["majority_scores"]))
+            print(line("compact CNN", ns["cnn_scores"]))
         elif lesson == 4:
+            print("  validation storms:")
             print(line("majority class", ns["majority"]))
             for name, scores in ns["results"].items():
                 print(line(name, scores))
+            print(f"  test storms, once, for the variant chosen on validation ({ns['chosen']}):")
+            print(line("majority class", ns["test_majority"]))
+            print(line(ns["chosen"], ns["test_scores"]))
         elif lesson == 5:
-            print(line("compact CNN", ns["scores"]))
-            print(f"  Grad-CAM heat within 200 km: {ns['heat_share']:.2f} (area share {ns['area_share']:.2f})")
+            print(line("compact CNN (validation)", ns["scores"]))
+            print(f"  Grad-CAM heat within 200 km: H2-H5 {ns['heat_share_strong']:.2f}, NC-H1 "
+                  f"{ns['heat_share_weak']:.2f} (area share {ns['area_share']:.2f}); all-zero maps: "
+                  f"{ns['zero_logit']} from the logit, {ns['zero_probability']} from the probability")
         else:
+            if "candidate_scores" in ns:
+                print("  validation storms (the entry is chosen here):")
+                for name, scores in ns["candidate_scores"].items():
+                    print(line(name, scores))
+            print(f"  locked seasons {', '.join(map(str, ns['dataset'].locked_seasons()))}, once:")
             for name, scores in sorted(ns["leaderboard"].items(), key=lambda item: ns["scoring"].rank_key(item[1])):
                 print(line(name, scores))
         print(flush=True)

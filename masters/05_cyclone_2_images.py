@@ -37,7 +37,7 @@ from bootcamp.data.hurdat2 import CLASSES
 #
 # Geostationary satellites measure infrared radiation in a "window" channel
 # near 11 µm, where the atmosphere is nearly transparent. What they record
-# is a **brightness temperature**: warm (about 295 K) over clear ocean, cold
+# is a **brightness temperature**: warm (near 295 K) over clear ocean, cold
 # over high cloud tops, down to 190 K for the tallest thunderstorms. A
 # tropical cyclone's infrared signature changes with intensity, which is what
 # the Dvorak technique reads:
@@ -51,10 +51,11 @@ from bootcamp.data.hurdat2 import CLASSES
 #
 # The lessons' data: one frame every 3 hours along each storm's track,
 # 64 x 64 pixels covering 800 km (12.5 km per pixel), the same for all six
-# lessons (`dataset.PIXELS`, `dataset.EXTENT_KM`). Loading renders them; the
-# cell takes about 5-15 s on a laptop CPU.
+# lessons (`dataset.PIXELS`, `dataset.EXTENT_KM`). Loading renders them,
+# and the cell prints how long that took. (The seasons locked away for the
+# competition, lesson 1, are not among them.)
 
-# %%
+# %% tags=["split"]
 start = time.perf_counter()
 train, validation, test = dataset.standard()
 print(f"source: {train.source}; {len(train)} training, {len(validation)} validation, {len(test)} test frames "
@@ -300,18 +301,22 @@ batch_images, batch_labels = next(iter(fast))
 print("one batch:", batch_images.shape, batch_images.dtype, "labels", batch_labels[:10].numpy())
 
 # %% [markdown]
-# Either is far faster than a CPU can train a CNN (a few hundred images per
-# second here), so data loading will not be the bottleneck in these lessons.
-# On a GPU, training is 10-100x faster and the gap matters: that is when
-# `cache`, a parallel `map` and `prefetch` pay off, and when decoding real
-# netCDF files from disk would need them most.
+# Whether loading can hold training back depends on how fast the model
+# trains. Lesson 3's training log shows it: compare the images per second of
+# a training epoch there (frames per epoch over the seconds Keras prints)
+# with the two rates above. While the pipeline delivers images faster than
+# the model consumes them, loading is not the bottleneck. A GPU consumes
+# them many times faster than a CPU, and then `cache`, a parallel `map` and
+# `prefetch` pay off, most of all when real netCDF files are decoded from
+# disk.
 #
 # The checks below: the generator and the pipeline are fast enough for the
-# lessons (images per second, both modes).
+# lessons (images per second, both modes). The bounds are low on purpose:
+# they catch a broken pipeline, not a busy machine.
 
 # %%
-floor("tf.data pipeline images per second", pipeline_rate, at_least=bootcamp.choose(full=1000, quick=1000))
-floor("generator images per second", render_rate, at_least=bootcamp.choose(full=200, quick=200))
+floor("tf.data pipeline images per second", pipeline_rate, at_least=bootcamp.choose(full=500, quick=500))
+floor("generator images per second", render_rate, at_least=bootcamp.choose(full=50, quick=50))
 
 # %% [markdown]
 # ## Summary

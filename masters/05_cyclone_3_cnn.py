@@ -11,7 +11,7 @@
 # > real imagery.
 #
 # We train a compact, modern CNN to put a frame in one of the eight
-# Saffir-Simpson classes, and score it the way a forecaster would care about:
+# intensity classes of lesson 1, and score it the way a forecaster would care about:
 # top-1 and top-2 accuracy, the confusion matrix, the recall of each class,
 # and the error in knots. Then two lessons in honesty: how much a careless
 # **frame-level** split flatters the score, and what the much larger network
@@ -42,9 +42,12 @@ from bootcamp.data.hurdat2 import CLASSES
 # ## Data: the shared storm-wise split
 #
 # The same frames and the same split as every cyclone lesson: whole storms
-# in each part, stratified by peak intensity, fixed seed.
+# in each part, stratified by peak intensity, fixed seed, and the
+# competition's locked seasons left out. As lesson 1 set out, the
+# validation storms make every choice in this lesson; the test storms are
+# scored once, in the last cell, for the model we keep.
 
-# %%
+# %% tags=["split"]
 train, validation, test = dataset.standard()
 print(f"image source: {train.source}")
 for part, frames in (("train", train), ("validation", validation), ("test", test)):
@@ -56,9 +59,11 @@ for part, frames in (("train", train), ("validation", validation), ("test", test
 # Four 3 x 3 convolutions, the first three each followed by 2 x 2 max
 # pooling, the number of filters doubling from stage to stage; then **global
 # average pooling** (one number per feature map, wherever in the image the
-# feature was found), dropout and the softmax over 8 classes. It is small on
-# purpose: about 25,000 parameters in quick mode, 55,000 in full mode,
-# against the 43 million of the network we look at later.
+# feature was found), dropout, a dense layer that gives one score per class
+# (the **logits**) and the softmax that turns them into probabilities. The
+# softmax is a layer of its own, so that lesson 5 can read the logits before
+# it. The network is small on purpose: compare its parameter count, printed
+# below, with the network of Pradhan et al. further down.
 
 # %%
 def build_compact_cnn(width, input_shape=(dataset.CROP, dataset.CROP, 1), n_classes=len(CLASSES)):
@@ -70,7 +75,8 @@ def build_compact_cnn(width, input_shape=(dataset.CROP, dataset.CROP, 1), n_clas
     x = layers.Conv2D(8 * width, 3, padding="same", activation="relu", name="conv4")(x)
     x = layers.GlobalAveragePooling2D(name="gap")(x)
     x = layers.Dropout(0.3, name="dropout")(x)
-    outputs = layers.Dense(n_classes, activation="softmax", name="classes")(x)
+    logits = layers.Dense(n_classes, name="logits")(x)
+    outputs = layers.Softmax(name="probabilities")(logits)
     return keras.Model(inputs, outputs, name="compact_cnn")
 
 
@@ -88,11 +94,12 @@ assert model.count_params() == models.compact_cnn(width=config["width"]).count_p
 # * **Loss**: sparse categorical cross-entropy, $-\ln p_\text{true class}$
 #   (natural log), the labels being class indices 0-7.
 # * **Optimiser**: Adam, with a learning rate that decays along a cosine from
-#   0.002 to 5% of that over the run.
+#   0.002 to 0.0001 (`alpha=0.05` of the start) over the run.
 # * **Metrics**: accuracy (top-1) and top-2 accuracy.
 #
 # Quick mode trains 8 epochs of the narrow network; full mode 15 epochs of
-# one 1.5 times as wide, on about five times as many storms (1999-2018).
+# one 1.5 times as wide, on the storms of twenty seasons (1999-2018) instead
+# of five.
 
 # %%
 batch_size = 64
@@ -107,8 +114,8 @@ model.compile(optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorica
               metrics=["accuracy", keras.metrics.SparseTopKCategoricalAccuracy(k=2, name="top2")])
 
 # %% [markdown]
-# **Training takes** about 15 s in quick mode and 3-5 minutes in full mode
-# on a laptop CPU (seconds on a GPU).
+# **Training**: one line per epoch, and the total time at the end (seconds
+# in quick mode; minutes in full mode on a CPU, much less on a GPU).
 
 # %%
 start = time.perf_counter()
@@ -129,21 +136,20 @@ right.legend()
 fig.tight_layout();
 
 # %% [markdown]
-# ## Scoring on the test storms
+# ## Scoring on the validation storms
 #
-# The test frames, centre-cropped, go through the model once. Every score in
-# these lessons comes from one function, `scoring.score`, the one the
-# competition (lesson 6) uses too. Before using it, write two of its parts
-# yourself.
+# The validation frames, centre-cropped, go through the model once. Every
+# score in these lessons comes from one function, `scoring.score`, the one
+# the competition (lesson 6) uses too. Before using it, write two of its
+# parts yourself.
 #
 # ## Exercise 1: top-k accuracy
 #
 # Write `top_k(probabilities, labels, k)`: the fraction of frames whose true
 # class is among the `k` classes with the highest probability.
-# (`np.argsort(-probabilities, axis=1)[:, :k]` lists them.)
 
 # %%
-probabilities = models.predict(model, test)
+probabilities = models.predict(model, validation)
 predicted = probabilities.argmax(axis=1)
 
 
@@ -171,82 +177,91 @@ cyclone.top_k(top_k)
 # predicted class into the wind at its centre (`scoring.CLASS_CENTRE_KT`:
 # NC 15, TD 27, TS 48.5, H1 73, H2 89, H3 104, H4 124.5, H5 150 kt) and
 # compare with the best-track wind interpolated to the frame time,
-# `test.wind_kt`. Compute the root-mean-square error `rmse` in knots.
+# `validation.wind_kt`. Compute `rmse`, the root-mean-square error in knots
+# of the validation predictions `predicted`.
 # (Even a perfect classifier scores a few knots, since a class is a range of
 # winds. A regression head predicting knots directly is the alternative.)
 
 # %% tags=["exercise"]
-# TODO: rmse = sqrt(mean((class-centre wind of the prediction - best-track wind)^2))
+# TODO: rmse = the RMSE (kt) of the predicted classes' winds against validation.wind_kt
 # BEGIN SOLUTION
-rmse = float(np.sqrt(np.mean((scoring.CLASS_CENTRE_KT[predicted] - test.wind_kt) ** 2)))
+rmse = float(np.sqrt(np.mean((scoring.CLASS_CENTRE_KT[predicted] - validation.wind_kt) ** 2)))
 # END SOLUTION
 # BEGIN STARTER
 rmse = None
 # END STARTER
 
 # %% tags=["selfcheck"]
-cyclone.rmse(rmse, predicted, test.wind_kt)
+cyclone.rmse(rmse, predicted, validation.wind_kt)
 
 # %% [markdown]
-# Now the full score card, with two baselines: always the training set's
-# majority class, and the perfect classifier's floor on the RMSE.
+# Now the full validation score card, with two baselines: always the
+# training set's majority class, and the perfect classifier's floor on the
+# RMSE.
 
 # %%
-cnn_scores = scoring.score(probabilities, test.labels, test.wind_kt)
-majority_scores = scoring.score(scoring.constant_probabilities(train.labels, len(test)), test.labels, test.wind_kt)
-perfect_rmse = scoring.rmse_kt(test.labels, test.wind_kt)
-table = pd.DataFrame({"compact CNN": cnn_scores, "majority class": majority_scores}).T
-print(table.round(3))
-print(f"a perfect classifier would still have an RMSE of {perfect_rmse:.1f} kt (classes are ranges)")
+cnn_val_scores = scoring.score(probabilities, validation.labels, validation.wind_kt)
+majority_val_scores = scoring.score(scoring.constant_probabilities(train.labels, len(validation)),
+                                    validation.labels, validation.wind_kt)
+print(pd.DataFrame({"compact CNN": cnn_val_scores, "majority class": majority_val_scores}).T.round(3))
+print(f"a perfect classifier would still have an RMSE of {scoring.rmse_kt(validation.labels, validation.wind_kt):.1f} "
+      "kt (classes are ranges)")
 
 # %% [markdown]
 # ## Where the mistakes are
 #
-# The confusion matrix: rows are the true classes, columns the predictions,
-# labelled with the class names in order (a mistyped label list here is a
-# classic silent bug: we take them from the package, `CLASSES`). Then the
-# recall of each class: the share of its frames classified correctly.
+# The confusion matrix on the validation storms: rows are the true classes,
+# columns the predictions, labelled with the class names in order (a
+# mistyped label list here is a classic silent bug: we take them from the
+# package, `CLASSES`). Then the recall of each class: the share of its
+# frames classified correctly.
 
 # %%
-counts = scoring.confusion(test.labels, predicted)
-recall = scoring.per_class_recall(test.labels, predicted)
+counts = scoring.confusion(validation.labels, predicted)
+recall = scoring.per_class_recall(validation.labels, predicted)
 fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
 ConfusionMatrixDisplay(counts, display_labels=list(CLASSES)).plot(ax=left, colorbar=False, cmap="Blues")
-left.set(title="Test confusion matrix", xlabel="predicted class", ylabel="true class")
+left.set(title="Validation confusion matrix", xlabel="predicted class", ylabel="true class")
 right.bar(CLASSES, recall, color="tab:green")
-right.set(title="Recall per class (test)", xlabel="true class", ylabel="recall", ylim=(0, 1))
+right.set(title="Recall per class (validation)", xlabel="true class", ylabel="recall", ylim=(0, 1))
 fig.tight_layout()
 print("recall:", dict(zip(CLASSES, np.round(recall, 2))))
+off_by_one = counts[np.abs(np.subtract.outer(np.arange(8), np.arange(8))) == 1].sum() / max(
+    counts.sum() - np.trace(counts), 1)
+print(f"{off_by_one:.0%} of the mistakes are one class off")
 
 # %% [markdown]
-# Most mistakes fall next to the diagonal: a frame is called one class too
-# weak or too strong, which top-2 accuracy forgives. The rare classes have
-# the lowest recall: the network has seen few of them, the subject of
-# lesson 4.
+# The line above says how many of the mistakes fall next to the diagonal: a
+# frame called one class too weak or too strong, which top-2 accuracy
+# forgives. Look at the recall of the rare classes in the bar chart: the
+# network has seen few of them, the subject of lesson 4.
 #
 # ## How much does a frame-level split flatter the score?
 #
 # The public version of this lab shuffled all frames before splitting. Frames
-# of one storm, hours apart, then sit on both sides of the split, and the
-# test measures how well a model **remembers storms** rather than how well
-# it estimates intensity. We make such a split, with the same set sizes, and
-# compare two models on both splits:
+# of one storm, hours apart, then sit on both sides of the split, and every
+# score measured on the held-out frames says how well a model **remembers
+# storms** rather than how well it estimates intensity. Every choice made on
+# such a validation set, and the final test score, would be flattered.
+#
+# We take the same pool of frames as our training and validation storms,
+# shuffle it frame by frame, and cut it into a leaky training set and a leaky
+# validation set of the same sizes as ours. Then we compare two models on
+# both splits, each on its own validation part:
 #
 # * a pure memoriser, the **1-nearest-neighbour** classifier: it answers the
 #   label of the most similar training image (16 x 16 thumbnails, so this
 #   takes a second);
-# * the compact CNN, same settings. **This trains a second network**: about
-#   15 s in quick mode, 3-5 min in full mode on a CPU.
+# * the compact CNN, same settings. **This trains a second network**, as long
+#   as the first one took.
 
 # %%
-everything = dataset.frames()
-order = np.random.default_rng(0).permutation(len(everything))
-n_train, n_val = len(train), len(validation)
-leaky_train = everything.subset(order[:n_train])
-leaky_val = everything.subset(order[n_train:n_train + n_val])
-leaky_test = everything.subset(order[n_train + n_val:])
-shared = np.isin(leaky_test.storm_id, leaky_train.storm_id).mean()
-print(f"frame-level split: {shared:.0%} of the test frames belong to storms that are also in training")
+pool = dataset.join(train, validation)
+order = np.random.default_rng(0).permutation(len(pool))
+leaky_train = pool.subset(order[:len(train)])
+leaky_val = pool.subset(order[len(train):])
+shared = np.isin(leaky_val.storm_id, leaky_train.storm_id).mean()
+print(f"frame-level split: {shared:.0%} of the validation frames belong to storms that are also in training")
 
 
 def thumbnails(frames):
@@ -258,80 +273,108 @@ def nearest_neighbour_top1(fit, evaluate):
     return float(np.mean(memoriser.predict(thumbnails(evaluate)) == evaluate.labels))
 
 
-knn_honest = nearest_neighbour_top1(train, test)
-knn_leaky = nearest_neighbour_top1(leaky_train, leaky_test)
-print(f"1-nearest neighbour, top-1: split by storm {knn_honest:.3f}, split by frame {knn_leaky:.3f}")
+knn_honest = nearest_neighbour_top1(train, validation)
+knn_leaky = nearest_neighbour_top1(leaky_train, leaky_val)
+print(f"1-nearest neighbour, validation top-1: split by storm {knn_honest:.3f}, split by frame {knn_leaky:.3f}")
 
 # %%
 keras.utils.set_random_seed(42)
 leaky_model = models.compact_cnn(width=config["width"])
-models.train_classifier(leaky_model, leaky_train, leaky_val, epochs=epochs)
-leaky_scores = scoring.score(models.predict(leaky_model, leaky_test), leaky_test.labels, leaky_test.wind_kt)
-leaky_majority = scoring.score(scoring.constant_probabilities(leaky_train.labels, len(leaky_test)),
-                               leaky_test.labels, leaky_test.wind_kt)
+models.train_classifier(leaky_model, leaky_train, leaky_val, epochs=epochs,
+                        verbose=bootcamp.choose(full=2, quick=0))
+leaky_scores = scoring.score(models.predict(leaky_model, leaky_val), leaky_val.labels, leaky_val.wind_kt)
+leaky_majority = scoring.score(scoring.constant_probabilities(leaky_train.labels, len(leaky_val)),
+                               leaky_val.labels, leaky_val.wind_kt)
 comparison = pd.DataFrame({
     "1-NN": {"split by storm (honest)": knn_honest, "split by frame (leaky)": knn_leaky},
-    "compact CNN": {"split by storm (honest)": cnn_scores["top1"], "split by frame (leaky)": leaky_scores["top1"]},
-    "majority class": {"split by storm (honest)": majority_scores["top1"],
+    "compact CNN": {"split by storm (honest)": cnn_val_scores["top1"], "split by frame (leaky)": leaky_scores["top1"]},
+    "majority class": {"split by storm (honest)": majority_val_scores["top1"],
                        "split by frame (leaky)": leaky_majority["top1"]}})
-print("test top-1 accuracy\n", comparison.round(3))
+print("validation top-1 accuracy\n", comparison.round(3))
 
 # %% [markdown]
-# The memoriser looks excellent on the frame-level split and mediocre on the
-# storm-wise one: its leaky score measures how often a near twin of the test
-# frame (the same storm a few hours earlier or later) sits in the training
-# set. Our small CNN, trained briefly, memorises little, and the leak does
-# not lift its score much, if at all (compare each column with the
-# majority-class row: the two test sets differ in their class mix). A bigger
-# network trained longer moves towards the memoriser, and the leaky score
-# itself cannot tell you how far. Real frames
-# hours apart are even closer twins than our synthetic ones. The published
-# 80.66% top-1 (Pradhan et al.) was measured on a frame-level split: a fair
-# comparison needs a storm-wise (or season-wise) split.
+# Read the table column by column. The memoriser's leaky score measures how
+# often a near twin of a held-out frame (the same storm a few hours earlier
+# or later) sits in the training set; on the storm-wise split it has no
+# twins to find. Compare the CNN's two numbers with the memoriser's gain,
+# and each with the majority-class row (the two validation sets differ in
+# their class mix): a small CNN trained briefly memorises less, and a bigger
+# network trained longer moves towards the memoriser. The leaky score itself
+# cannot tell you how far. Real frames hours apart are even closer twins
+# than our synthetic ones.
+#
+# Published scores need the same care.
+# Pradhan et al. (2018) report 80.66% top-1 on real infrared images. <!-- fixed -->
+# We have not checked in the paper whether their training and test images
+# came from different storms; if they did not, part of that number is the
+# kind of flattery measured here. Either way, a fair comparison puts two
+# storm-wise (or season-wise) splits side by side.
 #
 # ## The network of Pradhan et al. (2018)
 #
 # Their CNN takes a 232 x 232 x 3 image through 5 convolutional layers and 3
-# dense layers: about 43 million parameters. We build it (our reading of the
-# layer sizes, `models.pradhan_cnn`) to see where those parameters are.
+# dense layers. We build it (our reading of the layer sizes,
+# `models.pradhan_cnn`) to see how large it is and where its parameters
+# are. The layers and their output shapes:
 
 # %%
 pradhan = models.pradhan_cnn()
-rows = [(layer.name, str(layer.output.shape[1:]), layer.count_params()) for layer in pradhan.layers[1:]]
-print(pd.DataFrame(rows, columns=["layer", "output shape", "parameters"]).to_string(index=False))
-print(f"total: {pradhan.count_params():,} parameters")
+print(pd.DataFrame([(layer.name, str(layer.output.shape[1:])) for layer in pradhan.layers[1:]],
+                   columns=["layer", "output shape"]).to_string(index=False))
 
 # %% [markdown]
-# ## Exercise 3: where are the 43 million parameters?
+# ## Exercise 3: where are the parameters?
 #
-# The first dense layer `dense1` takes the flattened 6 x 6 x 256 output of
-# the last pooling layer and has 3,584 units. How many parameters does it
-# have? Compute `dense1_params` with arithmetic, not with `count_params`.
+# Count two layers' parameters by hand, with arithmetic, not with
+# `count_params`:
+#
+# * `conv1_params`: the first convolution has 64 filters of 10 x 10 pixels,
+#   each looking at all 3 input channels, and one bias per filter;
+# * `dense1_params`: the first dense layer takes the flattened output of the
+#   last pooling layer (its shape is in the table above) and has 3,584 units.
+#
+# The convolution's output is far larger than the dense layer's. Which of
+# the two has more parameters, and why?
 
 # %% tags=["exercise"]
-# TODO: dense1_params = weights + biases of dense1
+# TODO: conv1_params and dense1_params = weights + biases of each layer
 # BEGIN SOLUTION
+conv1_params = 10 * 10 * 3 * 64 + 64
 dense1_params = 6 * 6 * 256 * 3584 + 3584
 # END SOLUTION
 # BEGIN STARTER
+conv1_params = None
 dense1_params = None
 # END STARTER
 
 # %% tags=["selfcheck"]
-cyclone.dense_parameters(dense1_params, pradhan)
+cyclone.layer_parameters(conv1_params, dense1_params, pradhan)
 
 # %% [markdown]
-# Three quarters of the network is one dense layer, which is why such models
-# over-fit small data sets and why modern compact CNNs use global pooling
-# instead of flattening. Our frames are 64 x 64 and one channel; to feed this
-# network they are enlarged to 232 x 232 (bicubic: enlarging, not shrinking)
-# and the one infrared channel is repeated three times (a copy, not a
-# colour conversion).
+# A convolution's weights are shared across every position of the image, so
+# its count depends on the kernel and the channels, not on the image size;
+# a dense layer has one weight per input and unit. The table below, with
+# Keras' counts, shows what that does to this network.
+
+# %%
+rows = [(layer.name, str(layer.output.shape[1:]), layer.count_params()) for layer in pradhan.layers[1:]]
+print(pd.DataFrame(rows, columns=["layer", "output shape", "parameters"]).to_string(index=False))
+print(f"total: {pradhan.count_params():,} parameters, {pradhan.get_layer('dense1').count_params() / pradhan.count_params():.0%} "
+      f"of them in dense1; the compact CNN above: {model.count_params():,}")
+
+# %% [markdown]
+# So much of the network in one dense layer is why such models over-fit
+# small data sets, and why modern compact CNNs use global pooling instead of
+# flattening. Our frames are 64 x 64 and one channel; to feed this network
+# they are enlarged to 232 x 232 (bicubic: enlarging, not shrinking) and the
+# one infrared channel is repeated three times (a copy, not a colour
+# conversion).
 #
-# In **full mode** the cell below trains it: on a GPU on all training frames
-# for 15 epochs; on a CPU, where one epoch of 12,000 frames would take about
-# half an hour, on 1,000 frames for 2 epochs, just to show it runs. Quick
-# mode skips it.
+# In **full mode** the cell below trains it, and scores it on the
+# validation storms: on a GPU on all training frames for 15 epochs; on a CPU,
+# where a full epoch of this network is slow, on 1,000 frames for 2 epochs,
+# just to show it runs (the cell prints how long it took). Quick mode skips
+# it.
 
 # %%
 train_pradhan = bootcamp.choose(full=True, quick=False)
@@ -345,38 +388,56 @@ if train_pradhan:
 
     big_train = preprocess.make_dataset(models.scaled(subset), subset.labels, crop=dataset.CROP, training=True,
                                         batch_size=32).map(enlarge)
-    big_test = preprocess.make_dataset(models.scaled(test), test.labels, crop=dataset.CROP, training=False,
-                                       batch_size=32).map(enlarge)
+    big_val = preprocess.make_dataset(models.scaled(validation), validation.labels, crop=dataset.CROP,
+                                      training=False, batch_size=32).map(enlarge)
     pradhan.compile(optimizer=keras.optimizers.Adam(1e-4), loss="sparse_categorical_crossentropy")
     start = time.perf_counter()
     pradhan.fit(big_train, epochs=pradhan_epochs, verbose=2)
-    pradhan_probabilities = np.concatenate([pradhan.predict(x, verbose=0) for x, _ in big_test])
-    pradhan_scores = scoring.score(pradhan_probabilities, test.labels, test.wind_kt)
+    pradhan_probabilities = np.concatenate([pradhan.predict(x, verbose=0) for x, _ in big_val])
+    pradhan_scores = scoring.score(pradhan_probabilities, validation.labels, validation.wind_kt)
     print(f"Pradhan et al. network, {n_frames} frames x {pradhan_epochs} epochs "
-          f"({time.perf_counter() - start:.0f} s): {pradhan_scores}")
-    record("Pradhan network test top-1", pradhan_scores["top1"])
+          f"({time.perf_counter() - start:.0f} s), validation: {pradhan_scores}")
+    record("Pradhan network validation top-1", pradhan_scores["top1"])
 else:
-    print("quick mode: the 43-million-parameter network is built, not trained")
+    print("quick mode: the Pradhan et al. network is built, not trained")
 
 # %% [markdown]
-# ## Did it learn?
+# ## Did it learn? Checked on validation
 #
-# The floors: the compact CNN must beat the majority-class baseline by at
-# least 0.10 in top-1 accuracy (quick mode; 0.15 in full mode), and its RMSE
-# must be lower than the baseline's. And the leak must show: the memoriser
-# gains at least 0.15 top-1 from the frame-level split.
+# The leak must show: the memoriser gains at least 0.15 top-1 from the
+# frame-level split.
 
 # %%
-record("compact CNN test top-2", cnn_scores["top2"])
-record("compact CNN test RMSE", cnn_scores["rmse_kt"], "kt")
-record("leaky-split CNN test top-1", leaky_scores["top1"])
 record("1-NN top-1, storm split", knn_honest)
 record("1-NN top-1, frame split", knn_leaky)
+record("leaky-split CNN validation top-1", leaky_scores["top1"])
+floor("1-NN top-1 gain from the leaky split", knn_leaky - knn_honest, at_least=bootcamp.choose(full=0.15, quick=0.15))
+
+# %% [markdown]
+# ## The test storms, once
+#
+# Everything above was decided on validation storms. There was only one
+# candidate here, the compact CNN, so it is the model we keep, and now, for
+# the first and only time in this lesson, it meets the test storms. The
+# floors: it must beat the majority-class baseline by at least 0.10 in
+# top-1 accuracy (quick mode; 0.15 in full mode), and its RMSE must be lower
+# than the baseline's by at least 5 kt (8 kt in full mode).
+#
+# The full-mode floors were last seen to pass with an earlier split (before
+# the competition's seasons were locked away); with this split they have not
+# been run in full mode yet.
+
+# %% tags=["final"]
+cnn_scores = scoring.score(models.predict(model, test), test.labels, test.wind_kt)
+majority_scores = scoring.score(scoring.constant_probabilities(train.labels, len(test)), test.labels, test.wind_kt)
+print(pd.DataFrame({"compact CNN": cnn_scores, "majority class": majority_scores}).T.round(3))
+print(f"a perfect classifier would still have an RMSE of {scoring.rmse_kt(test.labels, test.wind_kt):.1f} kt")
+record("compact CNN test top-2", cnn_scores["top2"])
+record("compact CNN test RMSE", cnn_scores["rmse_kt"], "kt")
 floor("compact CNN top-1 minus majority", cnn_scores["top1"] - majority_scores["top1"],
       at_least=bootcamp.choose(full=0.15, quick=0.10))
 floor("compact CNN RMSE minus majority RMSE", cnn_scores["rmse_kt"] - majority_scores["rmse_kt"],
       at_most=bootcamp.choose(full=-8.0, quick=-5.0), unit="kt")
-floor("1-NN top-1 gain from the leaky split", knn_leaky - knn_honest, at_least=bootcamp.choose(full=0.15, quick=0.15))
 
 # %% [markdown]
 # ## Summary
@@ -385,9 +446,10 @@ floor("1-NN top-1 gain from the leaky split", knn_leaky - knn_honest, at_least=b
 #   clear margin; most errors are one class off (top-2 is much higher).
 # * Report top-1, top-2, per-class recall and the RMSE in knots, with the
 #   class labels taken from one list.
+# * Choose on validation storms; score the test storms once, at the end.
 # * Split by storm. A frame-level split leaks near-duplicate frames into the
-#   test set and flatters the score of any model that memorises.
-# * The 43M-parameter network of Pradhan et al. keeps three quarters of its
-#   weights in one dense layer.
+#   held-out set and flatters the score of any model that memorises.
+# * The Pradhan et al. network keeps most of its weights in one dense
+#   layer; convolutions share theirs across the image.
 #
 # Next: the rare classes.

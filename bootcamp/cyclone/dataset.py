@@ -14,11 +14,19 @@ metadata, from one of two sources:
 Labels come from the best track in both cases: the intensity at a frame's
 time is interpolated linearly in time between the storm's two neighbouring
 6-hourly fixes (:func:`bootcamp.cyclone.tracks.interpolate_track`), then
-binned into the eight Saffir-Simpson classes.
+binned into the eight intensity classes (NC, TD, TS and the Saffir-Simpson
+hurricane categories H1-H5).
 
 Every lesson uses the same settings, kept here: the seasons, the frame
-interval, the image size and crop, the generator's seed and the storm-wise
-split with its fixed seed. Change them here, never in one notebook.
+interval, the image size and crop, the generator's seed, the seasons locked
+away for the competition and the storm-wise split with its fixed seed.
+Change them here, never in one notebook.
+
+The locked seasons (:data:`LOCKED_SEASONS`) are whole seasons that lessons
+1-5 never see: :func:`unlocked_frames` and :func:`standard` leave them out,
+and only the competition (05_cyclone_6) opens them, through
+:func:`load_locked_set` (``tests/test_honesty.py`` checks that no other
+lesson calls it).
 """
 
 from __future__ import annotations
@@ -44,12 +52,17 @@ PIXELS = 64                 # images are PIXELS x PIXELS ...
 EXTENT_KM = 800.0           # ... covering EXTENT_KM across, centred on the storm (12.5 km per pixel)
 CROP = 56                   # the network sees a CROP x CROP window (random in training, central otherwise)
 SEED = 2018                 # the generator's seed
-SPLIT_SEED = 54             # the storm-wise split's seed: of seeds 0..99, the one that gives every set at
-                            # least 40% of its fair share of every class, in both modes (chosen on the
-                            # labels only, before any model was trained)
+SPLIT_SEED = 86             # the storm-wise split's seed: of seeds 0..99, the only one that gives every set
+                            # at least 40% of its fair share of every class, in both modes, once the locked
+                            # seasons are left out (chosen on the labels only, before any model was trained)
 FRACTIONS = (0.7, 0.15, 0.15)
 QUICK_SEASONS = (2014, 2018)       # also the seasons of the excerpt shipped with the package
 FULL_SEASONS = (1999, 2018)        # Pradhan et al. used 1999-2014
+# Whole seasons locked away for the competition: one early, one middle, one late in the full-mode
+# period, fixed before any model was trained. 2003 gives the full-mode locked set category-5 frames;
+# 2015 is the one inside the quick-mode seasons, and of those the one whose removal leaves every
+# class (category 5 included) in every part of the split.
+LOCKED_SEASONS = (2003, 2010, 2015)
 LOOK = 4                    # consecutive frames sharing one random look (see render_storm)
 HURSAT_KM_PER_PIXEL = 8.0          # HURSAT-B1 grid spacing, about 0.07 degrees
 # statuses kept: tropical and subtropical systems and their precursors; the
@@ -77,7 +90,7 @@ class Frames:
     """Images and, per image, its label and best-track metadata."""
 
     images: np.ndarray        # (N, H, W) float32 brightness temperature, kelvin
-    labels: np.ndarray        # (N,) int64 Saffir-Simpson class index into CLASSES
+    labels: np.ndarray        # (N,) int64 intensity class, an index into CLASSES
     wind_kt: np.ndarray       # (N,) float, best-track wind interpolated to the frame time
     storm_id: np.ndarray      # (N,) str, HURDAT2 id, e.g. AL092017
     name: np.ndarray          # (N,) str, storm name
@@ -102,11 +115,46 @@ class Frames:
     def class_counts(self) -> np.ndarray:
         return np.bincount(self.labels, minlength=N_CLASSES)
 
+    @property
+    def seasons(self) -> np.ndarray:
+        """The season of each frame's storm (see :func:`season_of`)."""
+        return season_of(self.storm_id)
+
     def table(self) -> pd.DataFrame:
         """The metadata as a table (no images)."""
         return pd.DataFrame({"storm_id": self.storm_id, "name": self.name, "time": self.time, "lat": self.lat,
                              "lon": self.lon, "wind_kt": self.wind_kt,
                              "label": np.asarray(CLASSES)[self.labels]})
+
+
+def join(*parts: Frames) -> Frames:
+    """One Frames holding the frames of ``parts``, in order."""
+    if not parts:
+        raise ValueError("nothing to join")
+    values = {f.name: np.concatenate([getattr(p, f.name) for p in parts])
+              for f in fields(Frames) if f.name != "source"}
+    return Frames(**values, source=parts[0].source)
+
+
+def season_of(storm_ids) -> np.ndarray:
+    """The season of each storm: the year in its HURDAT2 id (AL112017 is the
+    eleventh storm of 2017)."""
+    ids = np.asarray(storm_ids, dtype=str)
+    bad = [s for s in ids[:1000] if len(s) < 4 or not s[-4:].isdigit()]
+    if bad:
+        raise ValueError(f"not a HURDAT2 storm id (basin, number, year, e.g. AL112017): {bad[0]!r}")
+    return np.array([int(s[-4:]) for s in ids], dtype=int)
+
+
+def locked_seasons() -> tuple[int, ...]:
+    """The locked seasons among :func:`seasons`, the ones the run mode's data hold."""
+    first, last = seasons()
+    return tuple(s for s in LOCKED_SEASONS if first <= s <= last)
+
+
+def in_locked_season(storm_ids) -> np.ndarray:
+    """True for each storm of a locked season (:data:`LOCKED_SEASONS`)."""
+    return np.isin(season_of(storm_ids), LOCKED_SEASONS)
 
 
 def best_track(table: pd.DataFrame | None = None, season_range: tuple[int, int] | None = None) -> pd.DataFrame:
@@ -338,6 +386,26 @@ def split(data: Frames, seed: int = SPLIT_SEED) -> tuple[Frames, Frames, Frames]
     return tuple(data.subset(m) for m in masks)
 
 
+def unlocked_frames(source: str | None = None) -> Frames:
+    """The frames of :func:`frames` with the shared settings, less the locked seasons: all
+    that lessons 1-5 ever see."""
+    data = frames(source)
+    return data.subset(~in_locked_season(data.storm_id))
+
+
 def standard(source: str | None = None) -> tuple[Frames, Frames, Frames]:
-    """What every lesson starts from: :func:`frames` with the shared settings, then :func:`split`."""
-    return split(frames(source))
+    """What lessons 2-6 start from: :func:`unlocked_frames`, then :func:`split`."""
+    return split(unlocked_frames(source))
+
+
+def load_locked_set(source: str | None = None) -> Frames:
+    """The competition's locked storms: every frame of the :data:`LOCKED_SEASONS` within
+    :func:`seasons`. Only the competition notebook (05_cyclone_6) calls this, once its entry
+    is chosen; ``tests/test_honesty.py`` fails if any other lesson does."""
+    data = frames(source)
+    locked = data.subset(in_locked_season(data.storm_id))
+    if not len(locked):
+        raise ValueError(f"no frames of the locked seasons {LOCKED_SEASONS} among the {data.source} frames "
+                         f"(seasons {'-'.join(map(str, seasons()))}); with real images, fetch or import the "
+                         "HURSAT-B1 archives of those seasons too (docs/cyclone.md)")
+    return locked

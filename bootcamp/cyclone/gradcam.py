@@ -3,6 +3,15 @@
 Reference versions of what lesson 05_cyclone_5 writes out step by step with
 ``tf.GradientTape`` on a Keras 3 functional model; the lesson's self-check
 compares the learner's version with these.
+
+Both differentiate the class **score before the softmax** (the logit), as
+Selvaraju et al. (2017) do for Grad-CAM and Simonyan et al. (2014) for
+saliency. The probability after the softmax is a poor target: it can rise
+because other classes' scores fall, and its gradient vanishes as the model
+grows confident, which leaves heat maps that are all zero. The model must
+therefore end with a softmax layer of its own (``keras.layers.Softmax`` or an
+``Activation("softmax")``), whose input is the logits; ``target="probability"``
+differentiates the probability instead, for comparison.
 """
 
 from __future__ import annotations
@@ -10,25 +19,50 @@ from __future__ import annotations
 import numpy as np
 
 
-def grad_cam(model, images, class_index=None, layer_name: str = "conv4") -> np.ndarray:
+def logits_output(model):
+    """The symbolic tensor of class scores that feeds the model's final softmax layer."""
+    import keras
+
+    last = model.layers[-1]
+    is_softmax = isinstance(last, keras.layers.Softmax) or (
+        isinstance(last, keras.layers.Activation) and getattr(last.activation, "__name__", "") == "softmax")
+    if not is_softmax:
+        raise ValueError(f"{model.name} does not end with a softmax layer of its own (it ends with {last.name!r}): "
+                         "put the class scores in a Dense layer without activation and add keras.layers.Softmax() "
+                         "after it, so that the scores before the softmax can be read")
+    return last.input
+
+
+def _scores(model, layer_name: str | None, target: str):
+    import keras
+
+    if target not in ("logit", "probability"):
+        raise ValueError(f"target must be 'logit' or 'probability', got {target!r}")
+    outputs = [logits_output(model) if target == "logit" else model.outputs[0]]
+    if layer_name is not None:
+        outputs.insert(0, model.get_layer(layer_name).output)
+    return keras.Model(model.inputs, outputs if len(outputs) > 1 else outputs[0])
+
+
+def grad_cam(model, images, class_index=None, layer_name: str = "conv4", target: str = "logit") -> np.ndarray:
     """Grad-CAM heat maps, one per image, in [0, 1], resized to the input.
 
-    The gradient of the chosen class's probability with respect to the
-    feature maps of ``layer_name``, averaged over each map, weighs the maps;
-    their weighted sum, passed through ReLU, says which regions raised that
-    class's score. ``class_index``: one class per image (default: the
-    predicted class).
+    The gradient of the chosen class's score (its logit; its probability with
+    ``target="probability"``) with respect to the feature maps of
+    ``layer_name``, averaged over each map, weighs the maps; their weighted
+    sum, passed through ReLU, says which regions raised that class's score.
+    ``class_index``: one class per image (default: the predicted class). A map
+    is all zero when no region raised the score.
     """
-    import keras
     import tensorflow as tf
 
     images = tf.convert_to_tensor(np.asarray(images, dtype=np.float32))
-    probe = keras.Model(model.inputs, [model.get_layer(layer_name).output, model.outputs[0]])
+    probe = _scores(model, layer_name, target)
     with tf.GradientTape() as tape:
-        maps, probabilities = probe(images, training=False)
+        maps, scores = probe(images, training=False)
         if class_index is None:
-            class_index = tf.argmax(probabilities, axis=1)
-        chosen = tf.gather(probabilities, tf.cast(class_index, tf.int32), axis=1, batch_dims=1)
+            class_index = tf.argmax(scores, axis=1)                  # the same class for logits and probabilities
+        chosen = tf.gather(scores, tf.cast(class_index, tf.int32), axis=1, batch_dims=1)
     gradients = tape.gradient(chosen, maps)
     weights = tf.reduce_mean(gradients, axis=(1, 2))                     # one weight per feature map
     heat = tf.nn.relu(tf.reduce_sum(maps * weights[:, None, None, :], axis=-1))
@@ -37,17 +71,31 @@ def grad_cam(model, images, class_index=None, layer_name: str = "conv4") -> np.n
     return heat.numpy()
 
 
-def saliency(model, images, class_index=None) -> np.ndarray:
-    """|d probability of the class / d pixel|, per image, scaled to [0, 1]."""
+def saliency(model, images, class_index=None, target: str = "logit") -> np.ndarray:
+    """|d score of the class / d pixel|, per image, scaled to [0, 1]."""
     import tensorflow as tf
 
     images = tf.convert_to_tensor(np.asarray(images, dtype=np.float32))
+    probe = _scores(model, None, target)
     with tf.GradientTape() as tape:
         tape.watch(images)
-        probabilities = model(images, training=False)
+        scores = probe(images, training=False)
         if class_index is None:
-            class_index = tf.argmax(probabilities, axis=1)
-        chosen = tf.gather(probabilities, tf.cast(class_index, tf.int32), axis=1, batch_dims=1)
+            class_index = tf.argmax(scores, axis=1)
+        chosen = tf.gather(scores, tf.cast(class_index, tf.int32), axis=1, batch_dims=1)
     gradient = tf.reduce_max(tf.abs(tape.gradient(chosen, images)), axis=-1)
     gradient = gradient / (tf.reduce_max(gradient, axis=(1, 2), keepdims=True) + 1e-12)
     return gradient.numpy()
+
+
+def central_share(maps, radius_px: float) -> np.ndarray:
+    """The share of each map's heat within ``radius_px`` pixels of the image
+    centre (pixel centres measured from the middle of the grid); NaN for an
+    all-zero map, which has no heat to share."""
+    maps = np.asarray(maps, dtype=float)
+    h, w = maps.shape[1:]
+    yy, xx = np.mgrid[:h, :w]
+    inside = np.hypot(yy - (h - 1) / 2, xx - (w - 1) / 2) <= radius_px
+    total = maps.sum(axis=(1, 2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, (maps * inside).sum(axis=(1, 2)) / np.where(total > 0, total, 1), np.nan)

@@ -14,8 +14,10 @@ from bootcamp.cyclone.dataset import CROP, N_CLASSES
 
 def compact_cnn(input_shape=(CROP, CROP, 1), n_classes: int = N_CLASSES, width: int = 16, name: str = "compact_cnn"):
     """A modern compact CNN: three stages of 3x3 convolution (ReLU) and
-    max pooling, doubling the filters each stage;
-    global average pooling, dropout and a softmax classifier."""
+    max pooling, doubling the filters each stage, a fourth convolution
+    (``conv4``); global average pooling, dropout, a dense layer of class
+    scores (``logits``) and the softmax (``probabilities``) as a layer of its
+    own, so that Grad-CAM can differentiate the scores before it."""
     import keras
     from keras import layers
 
@@ -27,7 +29,8 @@ def compact_cnn(input_shape=(CROP, CROP, 1), n_classes: int = N_CLASSES, width: 
     x = layers.Conv2D(8 * width, 3, padding="same", activation="relu", name="conv4")(x)
     x = layers.GlobalAveragePooling2D(name="gap")(x)
     x = layers.Dropout(0.3, name="dropout")(x)
-    outputs = layers.Dense(n_classes, activation="softmax", name="classes")(x)
+    logits = layers.Dense(n_classes, name="logits")(x)
+    outputs = layers.Softmax(name="probabilities")(logits)
     return keras.Model(inputs, outputs, name=name)
 
 

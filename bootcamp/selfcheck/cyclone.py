@@ -28,14 +28,26 @@ def interpolated_wind(interpolate, track) -> bool:
     return run_check("Exercise 1 (wind between two fixes)", body)
 
 
-def majority_baseline(accuracy, labels) -> bool:
-    """Top-1 accuracy of always answering the most frequent class."""
+def majority_baseline(accuracy, train_labels, evaluation_labels) -> bool:
+    """Top-1 accuracy, on ``evaluation_labels``, of always answering the class
+    most frequent in ``train_labels``."""
     def body():
         value = float(require(accuracy, "majority_accuracy"))
-        counts = np.bincount(np.asarray(labels, int))
-        expected = counts.max() / counts.sum()
-        if abs(value - counts.argmax()) < 1e-9:
-            raise AssertionError("that is the index of the most frequent class, not the fraction of frames in it.")
+        train_counts = np.bincount(np.asarray(train_labels, int))
+        evaluation = np.asarray(evaluation_labels, int)
+        chosen = int(train_counts.argmax())
+        expected = float(np.mean(evaluation == chosen))
+        if abs(value - expected) < 1e-9:
+            return
+        if abs(value - chosen) < 1e-9:
+            raise AssertionError("that is the index of the most frequent class, not the fraction of frames it "
+                                 "gets right.")
+        if abs(value - np.bincount(evaluation).max() / len(evaluation)) < 1e-9:
+            raise AssertionError("you chose the class on the validation frames themselves: choose it on the "
+                                 "training frames, then count how often it is right on the validation frames.")
+        if abs(value - train_counts.max() / train_counts.sum()) < 1e-9:
+            raise AssertionError("that is how often the class is right on the training frames: measure it on the "
+                                 "validation frames.")
         close(value, expected, "majority_accuracy", rtol=1e-6)
     return run_check("Exercise 2 (the majority-class baseline)", body)
 
@@ -114,35 +126,61 @@ def rmse(rmse_value, predicted, wind_kt) -> bool:
     return run_check("Exercise 2 (RMSE in knots)", body)
 
 
-def dense_parameters(n_params, model) -> bool:
-    """Weights and biases of the Pradhan network's first dense layer."""
+def layer_parameters(conv_params, dense_params, model) -> bool:
+    """Weights and biases of the Pradhan network's first convolution and first dense layer."""
     def body():
-        value = int(require(n_params, "dense1_params"))
-        layer = model.get_layer("dense1")
-        expected = layer.count_params()
-        units = layer.units
-        if value == expected - units:
-            raise AssertionError("add the biases: one per unit.")
-        assert value == expected, (f"got {value:,}: a dense layer has (inputs x units) weights and one bias per "
-                                   "unit; its inputs are the flattened 6 x 6 x 256 feature maps.")
-    return run_check("Exercise 3 (where the 43 million parameters are)", body)
+        conv_value = int(require(conv_params, "conv1_params"))
+        dense_value = int(require(dense_params, "dense1_params"))
+        conv, dense = model.get_layer("conv1"), model.get_layer("dense1")
+        kernel = int(np.prod(conv.kernel_size))
+        channels = int(conv.input.shape[-1])
+        if conv_value == conv.count_params() - conv.filters:
+            raise AssertionError("conv1_params: add the biases, one per filter.")
+        if conv_value in (kernel * conv.filters, kernel * conv.filters + conv.filters):
+            raise AssertionError(f"conv1_params: each filter spans all {channels} input channels, so it has "
+                                 f"{conv.kernel_size[0]} x {conv.kernel_size[1]} x {channels} weights.")
+        positions = int(np.prod(conv.output.shape[1:3]))
+        if conv_value >= positions * kernel:
+            raise AssertionError("conv1_params: a convolution uses the same filter weights at every position of the "
+                                 "image; count one filter's weights, times the number of filters, plus biases.")
+        assert conv_value == conv.count_params(), (
+            f"conv1_params is {conv_value:,}: a convolution has (kernel height x width x input channels x "
+            "filters) weights and one bias per filter.")
+        if dense_value == dense.count_params() - dense.units:
+            raise AssertionError("dense1_params: add the biases, one per unit.")
+        assert dense_value == dense.count_params(), (
+            f"dense1_params is {dense_value:,}: a dense layer has (inputs x units) weights and one bias per unit; "
+            "its inputs are the flattened feature maps of the last pooling layer (multiply its output shape out).")
+    return run_check("Exercise 3 (where the parameters are)", body)
 
 
 # ---------------------------------------------------------------- 4: imbalance
 def class_weights(weights, labels) -> bool:
-    """Balanced class weights n / (n_classes x count), as a dict {class: weight}."""
+    """Class weights with which every class present carries the same total
+    weight and the weights average 1 over the frames: n / (k n_c)."""
     def body():
         value = require(weights, "class_weight")
         assert isinstance(value, dict), "give a dict {class index: weight}, as Keras' fit(class_weight=...) wants."
         labels_ = np.asarray(labels, int)
         counts = np.bincount(labels_, minlength=8)
         present = np.flatnonzero(counts)
-        for c in present:
-            assert int(c) in value, f"class {c} has no weight"
-            expected = len(labels_) / (len(present) * counts[c])
-            if abs(value[int(c)] - counts[c] / len(labels_)) < 1e-9:
-                raise AssertionError("those are the class frequencies: rare classes need LARGE weights.")
-            close(value[int(c)], expected, f"the weight of class {c}", rtol=1e-6)
+        missing = [int(c) for c in present if int(c) not in value]
+        assert not missing, f"classes {missing} are in the training frames but have no weight."
+        w = np.array([float(value[int(c)]) for c in present])
+        if np.allclose(w, counts[present] / len(labels_), rtol=1e-6):
+            raise AssertionError("those are the class frequencies: a rare class needs a LARGE weight, so that its "
+                                 "few frames together count as much as a common class's many.")
+        totals = w * counts[present]
+        assert np.allclose(totals, totals.mean(), rtol=1e-6), (
+            "the classes do not carry the same total weight: the weight of a class times its number of frames "
+            f"must be the same for every class (yours: {np.round(totals, 3).tolist()}).")
+        mean_weight = totals.sum() / len(labels_)
+        if abs(mean_weight - len(present) / 8) < 1e-6 and len(present) < 8:
+            raise AssertionError(f"the weights average {mean_weight:.3f} per frame, not 1: divide among the "
+                                 f"{len(present)} classes present in the training frames, not all 8.")
+        assert abs(mean_weight - 1) < 1e-6, (
+            f"every class carries the same total, good; but the weights average {mean_weight:.4g} per training "
+            "frame, not 1: scale them so that the sum of (weight x frames) over the classes is the number of frames.")
     return run_check("Exercise 1 (class weights)", body)
 
 
@@ -158,6 +196,9 @@ def oversampled(index, train_labels, n_train) -> bool:
         assert (counts[present] > 0).all(), "every class of the training set must appear"
         assert counts[present].max() <= 1.1 * counts[present].min(), (
             f"class counts after resampling are {counts.tolist()}: draw the same number from each class.")
+        assert abs(len(idx) - n_train) <= present.sum(), (
+            f"{len(idx)} frames drawn from {n_train}: draw as many frames as before in total, split equally "
+            "among the classes present.")
     return run_check("Exercise 2 (resampling to balance the classes)", body)
 
 
@@ -172,35 +213,95 @@ def grad_cam(cam_fn, model, images) -> bool:
         assert got.shape == expected.shape, f"shape {got.shape}, expected {expected.shape} (one map per image, " \
                                             "resized to the input)"
         assert got.min() >= -1e-6, "apply ReLU: Grad-CAM keeps only regions that RAISE the class score."
-        close(got, expected, "the Grad-CAM maps", rtol=1e-3, atol=2e-3)
+        if np.allclose(got, expected, rtol=1e-3, atol=2e-3):
+            return
+
+        def peak_scaled(maps):
+            peaks = maps.reshape(len(maps), -1).max(axis=1)[:, None, None]
+            return maps / np.where(peaks > 0, peaks, 1)
+
+        if np.allclose(peak_scaled(got), peak_scaled(expected), atol=0.05):
+            raise AssertionError("right shape of heat, wrong scale: divide each map by its maximum, so that every "
+                                 "map runs from 0 to 1.")
+        if np.allclose(got, reference(model, images, target="probability"), rtol=1e-3, atol=2e-3):
+            raise AssertionError("these are the maps of the class PROBABILITY: differentiate the class score before "
+                                 "the softmax, the logits (the input of the model's softmax layer).")
+        worst = int(np.abs(got - expected).reshape(len(got), -1).max(axis=1).argmax())
+        raise AssertionError(f"the maps differ from Grad-CAM's (most for image {worst}, by up to "
+                             f"{np.abs(got[worst] - expected[worst]).max():.3f}): check each step, the class of "
+                             "each image (its largest logit), the mean of the gradients over each map, the "
+                             "weighted sum, ReLU, the division by the maximum, the resize.")
     return run_check("Exercise 1 (Grad-CAM with GradientTape)", body)
 
 
-def central_share(share, maps, radius_px: int) -> bool:
-    """The mean fraction of heat within ``radius_px`` of the image centre."""
+def _test_maps(size: int = 56) -> np.ndarray:
+    """Heat maps whose central shares differ: even, a core, a ring far out, a mixture."""
+    yy, xx = np.mgrid[:size, :size]
+    r = np.hypot(yy - (size - 1) / 2, xx - (size - 1) / 2)
+    even = np.ones((size, size))
+    core = np.exp(-(r / 6) ** 2)
+    ring = np.exp(-((r - 24) / 3) ** 2)
+    mixed = 0.5 * core + 2.0 * ring + 0.1 * np.random.default_rng(0).random((size, size))
+    return np.stack([even, core, ring, mixed])
+
+
+def central_share(share_fn, radius_px: float) -> bool:
+    """``share_fn(maps, radius_px)``: each map's share of heat within ``radius_px`` of the centre."""
     def body():
-        value = float(require(share, "central_share"))
-        maps_ = np.asarray(maps, dtype=float)
-        h, w = maps_.shape[1:]
-        yy, xx = np.mgrid[:h, :w]
-        inside = np.hypot(yy - (h - 1) / 2, xx - (w - 1) / 2) <= radius_px
-        per_image = (maps_ * inside).sum(axis=(1, 2)) / maps_.sum(axis=(1, 2))
-        close(value, per_image.mean(), "central_share", rtol=1e-3, atol=1e-4)
+        from bootcamp.cyclone.gradcam import central_share as reference
+
+        maps = _test_maps()
+        for radius in (radius_px, radius_px / 2):
+            got = np.asarray(call_answer(share_fn, maps.copy(), radius), dtype=float)
+            assert got.shape == (len(maps),), (f"{len(maps)} maps gave shape {got.shape}: return one share per map "
+                                               "(the notebook averages them itself).")
+            expected = reference(maps, radius)
+            if np.allclose(got, expected, rtol=1e-6, atol=1e-9):
+                continue
+            size = maps.shape[1]
+            yy, xx = np.mgrid[:size, :size]
+            off_centre = np.hypot(yy - size // 2, xx - size // 2) <= radius
+            if np.allclose(got, (maps * off_centre).sum(axis=(1, 2)) / maps.sum(axis=(1, 2)), rtol=1e-6):
+                raise AssertionError(f"measure distances from the middle of the grid, ({size} - 1) / 2 = "
+                                     f"{(size - 1) / 2}, between the two central pixels, not from pixel {size // 2}.")
+            unscaled = expected * maps.sum(axis=(1, 2))
+            if np.allclose(got, unscaled, rtol=1e-6):
+                raise AssertionError("that is the heat inside the circle: divide by each map's total heat.")
+            close(got, expected, f"the shares within {radius:g} pixels", rtol=1e-6, atol=1e-9)
     return run_check("Exercise 2 (how central is the evidence?)", body)
 
 
 # ---------------------------------------------------------------- 6: competition
-def entry(model, test_frames, baseline: dict) -> dict | None:
-    """Score a competition entry on the held-out storms (once, at the end)."""
-    from bootcamp.cyclone.models import predict
-    from bootcamp.cyclone.scoring import rank_key, score
+def entry(model, validation_frames, train_labels) -> bool:
+    """A valid, trained competition entry that has learned something, judged
+    on the VALIDATION storms only (the locked storms are scored later, once)."""
+    def body():
+        import keras
 
-    if model is None:
-        print(f"No entry yet. Build and train `my_model` on the training storms, then run this cell. "
-              f"To beat: top-1 {baseline['top1']:.3f}, RMSE {baseline['rmse_kt']:.1f} kt.")
-        return None
-    scores = score(predict(model, test_frames), test_frames.labels, test_frames.wind_kt)
-    verdict = "beats" if rank_key(scores) < rank_key(baseline) else "does not yet beat"
-    print(f"Your entry: top-1 {scores['top1']:.3f}, top-2 {scores['top2']:.3f}, RMSE {scores['rmse_kt']:.1f} kt; "
-          f"it {verdict} the baseline.")
-    return scores
+        from bootcamp.cyclone.models import predict
+        from bootcamp.cyclone.scoring import constant_probabilities, score
+
+        entry_model = require(model, "my_model")
+        assert isinstance(entry_model, keras.Model), (
+            f"my_model is a {type(entry_model).__name__}: it must be a Keras model.")
+        try:
+            p = np.asarray(predict(entry_model, validation_frames), dtype=float)
+        except Exception as err:                              # a wrong input shape fails inside Keras
+            raise AssertionError("the model must take the 56 x 56 x 1 centre crops that models.predict feeds "
+                                 f"it; Keras says: {str(err).splitlines()[0][:200]}") from None
+        n = len(validation_frames.labels)
+        assert p.shape == (n, 8), f"the model returns shape {p.shape} for {n} frames, not (frames, 8 classes)."
+        assert (p >= -1e-6).all() and np.allclose(p.sum(axis=1), 1, atol=1e-3), (
+            "the model must return the 8 class probabilities (each row summing to 1): end it with a softmax.")
+        optimizer = getattr(entry_model, "optimizer", None)
+        steps = int(optimizer.iterations.numpy()) if optimizer is not None else 0
+        assert steps > 0, "my_model has not been trained yet: fit it on the training storms."
+        scores = score(p, validation_frames.labels, validation_frames.wind_kt)
+        majority = score(constant_probabilities(train_labels, n), validation_frames.labels,
+                         validation_frames.wind_kt)
+        assert scores["top1"] > majority["top1"], (
+            f"on the validation storms it scores top-1 {scores['top1']:.3f}, no better than always answering the "
+            f"training set's majority class ({majority['top1']:.3f}): train it longer or change its set-up.")
+        print(f"Your entry on the validation storms: top-1 {scores['top1']:.3f}, top-2 {scores['top2']:.3f}, "
+              f"RMSE {scores['rmse_kt']:.1f} kt.")
+    return run_check("Exercise 1 (a competition entry)", body)

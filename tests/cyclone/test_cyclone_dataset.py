@@ -81,6 +81,7 @@ def test_unknown_source_is_refused(table):
 
 def test_split_keeps_storms_whole_is_seeded_and_stratified():
     table = dataset.frame_table(dataset.best_track(load_builtin(), (2014, 2018)))
+    table = table[~dataset.in_locked_season(table["storm_id"])].reset_index(drop=True)
     peak = table.groupby("storm_id")["wind_kt"].transform("max").to_numpy()
     ids = table["storm_id"].to_numpy()
     masks = dataset.split_storms(ids, peak)
@@ -164,3 +165,44 @@ def test_the_source_follows_the_environment(monkeypatch, table):
     assert dataset.default_source() == "hursat"
     with pytest.raises(FileNotFoundError, match="HURSAT-B1"):
         dataset.frames(track_table=table, archives=[])
+
+
+def test_locked_seasons_are_whole_seasons_kept_out_of_the_split(table):
+    assert dataset.season_of(["AL112017", "EP011999"]).tolist() == [2017, 1999]
+    with pytest.raises(ValueError, match="HURDAT2 storm id"):
+        dataset.season_of(["KATRINA"])
+    locked_table = pd.concat([table, fixes("AL052015", "DANNY", "2015-08-18 00:00", [30, 60, 100, 110])])
+    assert 2015 in dataset.LOCKED_SEASONS and 2014 not in dataset.LOCKED_SEASONS
+    data = dataset.frames(track_table=locked_table, season_range=(2014, 2015), pixels=16)
+    locked = dataset.in_locked_season(data.storm_id)
+    assert set(data.storm_id[locked]) == {"AL012015", "AL022015", "AL052015"}
+    assert set(data.seasons[~locked]) == {2014}
+
+
+def test_the_lessons_never_see_the_locked_seasons(monkeypatch):
+    """standard() splits the unlocked storms only; load_locked_set() returns
+    exactly the locked ones; together they are every frame."""
+    monkeypatch.setenv("BOOTCAMP_QUICK", "1")
+    builtin = load_builtin()
+    # quick mode's storms, drawn once at 8 x 8 pixels to keep the test fast
+    made = dataset.frames("synthetic", track_table=builtin, season_range=dataset.seasons(), pixels=8)
+    monkeypatch.setattr(dataset, "frames", lambda source=None: made.subset(np.arange(len(made))))
+    every = set(made.storm_id)
+    seen = set()
+    parts = dataset.standard()
+    for part in parts:
+        assert not dataset.in_locked_season(part.storm_id).any()
+        seen |= set(part.storm_id)
+    locked = dataset.load_locked_set()
+    assert set(locked.seasons) == set(dataset.locked_seasons()) == {2015}
+    assert not seen & set(locked.storm_id) and seen | set(locked.storm_id) == every
+    # quick mode's split keeps every class in every part, as the split seed was chosen to
+    assert all((part.class_counts() > 0).all() for part in parts)
+
+
+def test_join_concatenates_frames(table):
+    data = dataset.frames(track_table=table, season_range=(2014, 2015), pixels=16)
+    first, second = data.subset(np.arange(3)), data.subset(np.arange(3, len(data)))
+    joined = dataset.join(first, second)
+    np.testing.assert_array_equal(joined.images, data.images)
+    np.testing.assert_array_equal(joined.storm_id, data.storm_id)

@@ -13,6 +13,7 @@ from bootcamp.cyclone import dataset, gradcam, models
 def test_compact_cnn_shapes_and_size():
     model = models.compact_cnn(width=8)
     assert model.output_shape == (None, 8)
+    assert model.layers[-1].name == "probabilities" and model.get_layer("logits").activation.__name__ == "linear"
     assert model.input_shape == (None, dataset.CROP, dataset.CROP, 1)
     assert 20_000 < model.count_params() < 30_000
     assert models.compact_cnn(width=16).count_params() > 3 * model.count_params()
@@ -89,3 +90,19 @@ def test_grad_cam_finds_where_a_class_is_raised():
     for cls, hot, cold in ((1, np.s_[:7, :7], np.s_[9:, 9:]), (0, np.s_[9:, 9:], np.s_[:7, :7])):
         heat = gradcam.grad_cam(model, image, class_index=[cls])[0]
         assert heat[hot].min() > 0.9 and heat[cold].max() < 0.05
+
+
+def test_grad_cam_differentiates_the_logit_and_needs_a_softmax_layer(tiny_frames):
+    keras.utils.set_random_seed(0)
+    model = models.compact_cnn(width=4)
+    x = models.preprocess.centre_crop(models.scaled(tiny_frames), dataset.CROP)[..., None]
+    logit = gradcam.grad_cam(model, x[:6])
+    probability = gradcam.grad_cam(model, x[:6], target="probability")
+    assert not np.allclose(logit, probability, atol=1e-3)
+    with pytest.raises(ValueError, match="target"):
+        gradcam.grad_cam(model, x[:2], target="softmax")
+    inputs = keras.Input((dataset.CROP, dataset.CROP, 1))
+    fused = keras.layers.Conv2D(2, 3, name="conv4")(inputs)
+    fused = keras.layers.Dense(8, activation="softmax")(keras.layers.GlobalAveragePooling2D()(fused))
+    with pytest.raises(ValueError, match="softmax layer of its own"):
+        gradcam.grad_cam(keras.Model(inputs, fused), x[:2])

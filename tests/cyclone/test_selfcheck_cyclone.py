@@ -37,12 +37,16 @@ def test_interpolated_wind(track):
         cyclone.interpolated_wind(previous_fix, track)
 
 
-def test_majority_baseline():
-    labels = np.array([2, 2, 2, 1, 7])
-    assert cyclone.majority_baseline(0.6, labels) is True
-    assert cyclone.majority_baseline(None, labels) is False
+def test_majority_baseline_is_chosen_on_training_and_measured_on_validation():
+    train, val = np.array([2, 2, 2, 1, 7]), np.array([1, 1, 1, 2])
+    assert cyclone.majority_baseline(0.25, train, val) is True
+    assert cyclone.majority_baseline(None, train, val) is False
     with pytest.raises(AssertionError, match="index"):
-        cyclone.majority_baseline(2, labels)
+        cyclone.majority_baseline(2, train, val)
+    with pytest.raises(AssertionError, match="on the training frames"):
+        cyclone.majority_baseline(0.75, train, val)                  # the validation set's own majority
+    with pytest.raises(AssertionError, match="measure it on the validation"):
+        cyclone.majority_baseline(0.6, train, val)
 
 
 def test_shrink_and_centre_crop():
@@ -82,13 +86,20 @@ def test_top_k_and_rmse():
         cyclone.rmse(mae, predicted, wind)
 
 
-def test_dense_parameters():
-    inputs = keras.Input((6, 6, 256))
-    outputs = keras.layers.Dense(3584, name="dense1")(keras.layers.Flatten()(inputs))
-    model = keras.Model(inputs, outputs)
-    assert cyclone.dense_parameters(6 * 6 * 256 * 3584 + 3584, model) is True
-    with pytest.raises(AssertionError, match="biases"):
-        cyclone.dense_parameters(6 * 6 * 256 * 3584, model)
+def test_layer_parameters():
+    image, features = keras.Input((40, 40, 3)), keras.Input((6, 6, 16))
+    conv1 = keras.layers.Conv2D(8, 5, strides=3, name="conv1")(image)
+    dense1 = keras.layers.Dense(32, name="dense1")(keras.layers.Flatten()(features))
+    model = keras.Model([image, features], [conv1, dense1])
+    conv, dense = 5 * 5 * 3 * 8 + 8, 6 * 6 * 16 * 32 + 32
+    assert cyclone.layer_parameters(conv, dense, model) is True
+    assert cyclone.layer_parameters(None, dense, model) is False
+    with pytest.raises(AssertionError, match="one per filter"):
+        cyclone.layer_parameters(conv - 8, dense, model)
+    with pytest.raises(AssertionError, match="input channels"):
+        cyclone.layer_parameters(5 * 5 * 8 + 8, dense, model)
+    with pytest.raises(AssertionError, match="one per unit"):
+        cyclone.layer_parameters(conv, dense - 32, model)
 
 
 def test_class_weights_and_oversampling():
@@ -97,8 +108,16 @@ def test_class_weights_and_oversampling():
     assert cyclone.class_weights(right, labels) is True
     with pytest.raises(AssertionError, match="frequencies"):
         cyclone.class_weights({2: 0.6, 3: 0.3, 7: 0.1}, labels)
-    balanced = np.array([0, 1, 2, 6, 7, 8, 9, 9, 9])
-    assert cyclone.oversampled(balanced, labels, len(labels)) is True
+    with pytest.raises(AssertionError, match="average"):
+        cyclone.class_weights({2: 1 / 6, 3: 1 / 3, 7: 1.0}, labels)
+    with pytest.raises(AssertionError, match="classes present"):
+        cyclone.class_weights({c: w * 3 / 8 for c, w in right.items()}, labels)
+    with pytest.raises(AssertionError, match="same total"):
+        cyclone.class_weights({2: 1.0, 3: 1.0, 7: 1.0}, labels)
+    balanced = np.array([0, 1, 2, 6, 7, 8, 9, 9, 9, 0])
+    assert cyclone.oversampled(balanced[:9], labels, len(labels)) is True
+    with pytest.raises(AssertionError, match="as many frames"):
+        cyclone.oversampled(np.tile(balanced[:9], 3), labels, len(labels))
     with pytest.raises(AssertionError, match="training frames only"):
         cyclone.oversampled(np.array([0, 6, 10]), labels, len(labels))
     with pytest.raises(AssertionError, match="same number"):
@@ -113,23 +132,38 @@ def test_grad_cam_check_and_central_share():
     assert cyclone.grad_cam(not_yet, model, images) is False
     with pytest.raises(AssertionError):
         cyclone.grad_cam(lambda m, x: np.ones((3, 56, 56)), model, images)
-    maps = np.zeros((2, 8, 8))
-    maps[:, 3:5, 3:5] = 1.0
-    maps[1, 0, 0] = 4.0
-    assert cyclone.central_share(0.75, maps, 2) is True
-    with pytest.raises(AssertionError):
-        cyclone.central_share(0.5, maps, 2)
+    with pytest.raises(AssertionError, match="before the softmax"):
+        cyclone.grad_cam(lambda m, x: gradcam.grad_cam(m, x, target="probability"), model, images)
+    assert cyclone.central_share(gradcam.central_share, 16) is True
+    assert cyclone.central_share(not_yet, 16) is False
+    with pytest.raises(AssertionError, match="one share per map"):
+        cyclone.central_share(lambda maps, r: float(np.mean(gradcam.central_share(maps, r))), 16)
+    with pytest.raises(AssertionError, match="total heat"):
+        cyclone.central_share(lambda maps, r: gradcam.central_share(maps, r) * maps.sum(axis=(1, 2)), 16)
 
 
-def test_competition_entry_scores_once(capsys):
+def test_central_share_reference():
+    maps = np.zeros((3, 8, 8))
+    maps[:, 3:5, 3:5] = 1.0                              # the four central pixels, 0.71 px from the centre
+    maps[1, 0, 0] = 4.0                                  # a corner, 4.95 px away
+    shares = gradcam.central_share(maps, 2)
+    np.testing.assert_allclose(shares[:2], [1.0, 0.5])
+    assert gradcam.central_share(np.zeros((1, 8, 8)), 2)[0] != gradcam.central_share(np.zeros((1, 8, 8)), 2)[0]
+
+
+def test_competition_entry_is_judged_on_validation(capsys):
     from bootcamp.cyclone.dataset import Frames
 
     n = 4
     frames = Frames(images=np.full((n, 64, 64), 250.0, np.float32), labels=np.array([2, 2, 3, 2]),
                     wind_kt=np.array([50.0, 45, 70, 40]), storm_id=np.array(["A"] * n), name=np.array(["A"] * n),
                     time=np.zeros(n, "datetime64[s]"), lat=np.zeros(n), lon=np.zeros(n))
-    assert cyclone.entry(None, frames, {"top1": 0.5, "rmse_kt": 10.0}) is None
+    train_labels = np.array([2, 2, 2, 3])
+    assert cyclone.entry(None, frames, train_labels) is False
+    assert "not attempted" in capsys.readouterr().out
     keras.utils.set_random_seed(0)
-    scores = cyclone.entry(models.compact_cnn(width=4), frames, {"top1": 0.5, "rmse_kt": 10.0})
-    assert set(scores) == {"top1", "top2", "rmse_kt", "balanced"}
-    assert "Your entry" in capsys.readouterr().out
+    untrained = models.compact_cnn(width=4)
+    with pytest.raises(AssertionError, match="not been trained"):
+        cyclone.entry(untrained, frames, train_labels)
+    with pytest.raises(AssertionError, match="Keras model"):
+        cyclone.entry({"top1": 1.0}, frames, train_labels)
