@@ -51,7 +51,7 @@ def test_agenda_links_only_existing_notebooks(tmp_path):
     (tmp_path / "00_start_here.ipynb").write_text("{}")
     table = course.agenda_markdown(tmp_path, times={})
     assert "[Start here: notebooks, environment, GPU](00_start_here.ipynb)" in table
-    assert "Linear regression: data, model, loss, optimiser *(coming)*" in table
+    assert "Linear regression: data, model, loss, gradients, optimisers *(coming)*" in table
     assert "*break* | 15 |" in table
     stems = [lesson.stem for lesson in course.PATH]
     assert len(set(stems)) == len(stems)
