@@ -48,7 +48,7 @@ def minutes(lesson: Lesson, times: dict | None = None) -> int:
 PATH = (
     Lesson("00_start_here", "Start here: notebooks, environment, GPU", 15),
     Lesson("01_linear_regression", "Linear regression: data, model, loss, gradients, optimisers", 45),
-    Lesson("02_curve_fitting", "Neural networks as curve fitting; capacity and regularisation", 45),
+    Lesson("02_curve_fitting", "Neural networks as curve fitting; initialisation, capacity and regularisation", 60),
     Lesson("03_mnist_dense", "MNIST with dense networks", 30),
     Lesson("04_cnn", "Convolutional networks on MNIST and Fashion-MNIST", 40),
     Lesson("05_cyclone_1_best_track", "Cyclones 1: Dvorak, Saffir-Simpson and the best track", 25),
