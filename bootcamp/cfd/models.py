@@ -71,9 +71,18 @@ def make_unet(grid: tuple[int, int], filters: int = 8, levels: int = 3, gated: b
 
 
 def fit(model, x_train, y_train, x_val, y_val, *, epochs: int, batch_size: int = 8, learning_rate: float = 2e-3,
-        verbose: int = 0):
-    """Adam with a cosine decay to zero, MSE loss; returns ``(history dict, seconds)``."""
+        verbose: int | None = None):
+    """Adam with a cosine decay to zero, MSE loss; returns ``(history dict, seconds)``.
+
+    ``verbose`` defaults to one line per epoch in full mode (training takes
+    minutes to hours there) and to silence in quick mode.
+    """
     import keras
+
+    import bootcamp
+
+    if verbose is None:
+        verbose = bootcamp.choose(full=2, quick=0)
 
     steps = epochs * int(np.ceil(len(x_train) / batch_size))
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=steps)

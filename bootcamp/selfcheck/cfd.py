@@ -262,17 +262,36 @@ def gate(gate_fn) -> bool:
         g = rng.normal(size=(2, 4, 4, 3)).astype("float32")
         out = keras.ops.convert_to_numpy(call_answer(gate_fn, a, g))
         expected = a / (1 + np.exp(-g))
+        assert np.shape(out) == a.shape, f"gate(a, g) should keep the shape {a.shape}, got {np.shape(out)}."
         if np.allclose(out, a * g, atol=1e-4):
             raise AssertionError("squash the gate with a sigmoid first, so it lies between 0 and 1.")
+        if np.allclose(out, a / (1 + np.exp(g)), atol=1e-4):
+            raise AssertionError("mind the sign: sigma(g) = 1 / (1 + exp(-g)) is near 1 for large g (gate open).")
+        if np.allclose(out, 1 / (1 + np.exp(-g)), atol=1e-4):
+            raise AssertionError("that is the gate alone; multiply it by a, the feature maps it lets through.")
         close(out, expected, "gate(a, g)", rtol=1e-4, atol=1e-5)
     return run_check("Exercise 1 (the gate)", body)
 
 
 def unet_parameters(n_params, model) -> bool:
     def body():
-        value = require(n_params, "n_params")
+        import keras
+
+        value = int(require(n_params, "n_params"))
         expected = model.count_params()
-        assert int(value) == expected, f"got {value:,}; count the weights and biases of all four convolutions of the block."
+        convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+        kernels = sum(int(np.prod(layer.kernel.shape)) for layer in convs)
+        shortcut = [layer for layer in convs if layer.kernel_size == (1, 1)]
+        if value == kernels:
+            raise AssertionError("you counted the weights but not the biases (one per filter of each convolution).")
+        if shortcut and value == expected - shortcut[0].count_params():
+            raise AssertionError("the input's width differs from the block's, so the shortcut is a 1 x 1 "
+                                 "convolution with its own weights and biases: count it too.")
+        gate_convs = [layer for layer in convs if layer.kernel_size == (3, 3)][1:]
+        if len(gate_convs) == 2 and value == expected - gate_convs[0].count_params():
+            raise AssertionError("the gate has two 3 x 3 convolutions, a and g, each with its own weights.")
+        assert value == expected, (f"got {value:,}; a k x k convolution from c_in to c_out channels has "
+                                   "k * k * c_in * c_out weights and c_out biases: add all four.")
     return run_check("Exercise 2 (parameters of one gated block)", body)
 
 
@@ -287,10 +306,19 @@ def divergence(div_fn) -> bool:
         zero = keras.ops.convert_to_numpy(call_answer(div_fn, u))
         two = keras.ops.convert_to_numpy(div_fn(v))
         assert zero.shape[0] == 1 and zero.ndim == 3, f"expected one (ny', nx') map per sample, got {zero.shape}"
-        assert np.abs(zero).max() < 1e-4, "a divergence-free field should give zero everywhere."
         inner = (2 * x + 2 * y)[1:-1, 1:-1]
         assert two.shape[1:] == inner.shape, (f"use central differences on the interior cells: shape "
                                               f"{inner.shape}, got {two.shape[1:]}")
+        swapped = np.stack([x, y * 0], axis=-1)[None]              # vx = x: divergence 1 everywhere
+        if np.allclose(keras.ops.convert_to_numpy(div_fn(swapped)), 0, atol=1e-4):
+            raise AssertionError("d(vx)/dx is taken along x, the last grid axis (columns); d(vy)/dy along y, "
+                                 "the rows.")
+        if np.allclose(two[0], 2 * inner, rtol=1e-4, atol=1e-4):
+            raise AssertionError("a central difference spans two cells (x + 1 and x - 1): divide by 2.")
+        if np.allclose(two[0], inner + 2, atol=1e-3) or np.allclose(two[0], inner - 2, atol=1e-3):
+            raise AssertionError("that is a one-sided difference; a central one takes the cells on both sides: "
+                                 "(v[x + 1] - v[x - 1]) / 2.")
+        assert np.abs(zero).max() < 1e-4, "a divergence-free field should give zero everywhere."
         close(two[0], inner, "divergence of (x², y²)", rtol=1e-4, atol=1e-4)
     return run_check("Exercise 3 (the divergence of a field)", body)
 
@@ -298,31 +326,82 @@ def divergence(div_fn) -> bool:
 # ------------------------------------------------------------------ 5: surrogate vs solver
 
 
-def speedup(value, solver_seconds, model_seconds) -> bool:
+class _SlowFirstCall:
+    """Stands in for a Keras model: the first ``predict`` pays a tracing cost, every call a cost per batch."""
+
+    trace_seconds, batch_seconds = 0.2, 0.003
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def predict(self, x, batch_size=32, verbose="auto"):
+        import time
+
+        batches = -(-len(x) // batch_size)
+        time.sleep((self.trace_seconds if self.calls == 0 else 0.0) + self.batch_seconds * batches)
+        self.calls += 1
+        return np.zeros((len(x), 1), "float32")
+
+
+def time_per_field(time_fn) -> bool:
+    """The learner's ``time_per_field(model, x, batch_size)``, timed on a stand-in model whose cost is known."""
     def body():
-        got = float(require(value, "speedup"))
-        expected = float(np.mean(solver_seconds)) / float(model_seconds)
-        if np.isclose(got, 1 / expected, rtol=1e-3):
-            raise AssertionError("upside down: solver time per field divided by network time per field.")
-        close(got, expected, "speedup", rtol=1e-3)
-    return run_check("Exercise 1 (the speed-up)", body)
+        model, x, batch_size = _SlowFirstCall(), np.zeros((64, 3), "float32"), 8
+        got = float(call_answer(time_fn, model, x, batch_size))
+        one_pass = model.batch_seconds * (len(x) // batch_size)
+        expected = one_pass / len(x)
+        if model.calls < 2:
+            raise AssertionError("predict was called only once, so the time includes the first call's tracing: "
+                                 "call it once to warm up, then start the clock.")
+        if got > one_pass / 2:
+            raise AssertionError("that is the time of a whole pass: divide by the number of fields, len(x).")
+        if got > model.trace_seconds / len(x) / 2:
+            raise AssertionError("the time still includes the first (warm-up) call: start the clock after it.")
+        assert expected / 2 < got < 3 * expected, (f"got {got:.2e} s per field; this stand-in model takes "
+                                                   f"{expected:.2e} s per field once it is warm.")
+    return run_check("Exercise 1 (timing a network fairly)", body)
 
 
-def break_even(n_fields, solver_seconds: float, training_seconds: float, model_seconds: float) -> bool:
+def break_even(n_fields, solver_seconds: float, training_seconds: float, model_seconds: float,
+               n_made: int = 0) -> bool:
+    """Fields after which the surrogate, its ``n_made`` solved data flows and its training included, is cheaper."""
     def body():
-        got = require(n_fields, "n_break_even")
-        expected = int(np.ceil(training_seconds / (solver_seconds - model_seconds)))
-        assert abs(int(got) - expected) <= 1, (f"got {got}; the network pays off once n * (solver time - network "
-                                               f"time) exceeds the training time: about {expected}.")
-    return run_check("Exercise 2 (when does training pay off?)", body)
+        got = int(require(n_fields, "n_break_even"))
+        saving = solver_seconds - model_seconds
+        expected = int(np.ceil((n_made * solver_seconds + training_seconds) / saving))
+        if n_made and abs(got - int(np.ceil(training_seconds / saving))) <= 1:
+            raise AssertionError("the training flows had to be solved before training: add their solver time "
+                                 "(one solver time per flow made) to the cost.")
+        if abs(got - int(np.ceil((n_made * solver_seconds + training_seconds) / solver_seconds))) <= 1 \
+                and abs(got - expected) > 1:
+            raise AssertionError("each predicted field saves the solver's time minus the network's time, not the "
+                                 "solver's whole time: the network is not free.")
+        assert abs(got - expected) <= 1, (f"got {got}; the surrogate pays off once n * (solver time - network "
+                                          "time) exceeds everything it cost first.")
+    return run_check("Exercise 2 (when does the surrogate pay off?)", body)
 
 
-def worst_family(name, errors: dict) -> bool:
+def family_gap(gap, errors, family) -> bool:
+    """Difference of the aerofoils' and the other flows' mean errors, in standard errors of that difference."""
     def body():
-        got = require(name, "worst")
-        expected = max(errors, key=errors.get)
-        assert got == expected, f"got {got!r}; the family with the largest mean error is another one."
-    return run_check("Exercise 3 (the hardest shape family)", body)
+        got = float(require(gap, "gap_in_standard_errors"))
+        errors_ = np.asarray(errors, dtype=float)
+        naca, others = errors_[np.asarray(family) == "naca"], errors_[np.asarray(family) != "naca"]
+        difference = naca.mean() - others.mean()
+        expected = difference / np.sqrt(naca.var(ddof=1) / len(naca) + others.var(ddof=1) / len(others))
+        if np.isclose(got, -expected, rtol=0.05):
+            raise AssertionError("the sign: aerofoils minus the other flows, so that a harder unseen family "
+                                 "gives a positive gap.")
+        if np.isclose(got, difference, rtol=1e-3):
+            raise AssertionError("that is the gap itself; divide it by its standard error.")
+        if np.isclose(got, difference / np.sqrt(naca.var(ddof=1) + others.var(ddof=1)), rtol=0.05):
+            raise AssertionError("you divided by the spread of single errors (their standard deviation); the "
+                                 "standard error of a mean is that divided by sqrt(n).")
+        pooled = difference / (errors_.std(ddof=1) / np.sqrt(len(errors_)))
+        if np.isclose(got, pooled, rtol=0.05):
+            raise AssertionError("compute a standard error for each group (aerofoils, others) and combine them.")
+        close(got, expected, "gap_in_standard_errors", rtol=0.05, atol=1e-6)
+    return run_check("Exercise 3 (is the unseen family really harder?)", body)
 
 
 # ------------------------------------------------------------------ 6: competition

@@ -13,7 +13,7 @@ import pytest
 
 from bootcamp.cfd import flows
 from bootcamp.cfd.dataset import Checkpoint, load, make_sample, save
-from bootcamp.cfd.flows import FlowsSpec, load_flows, mean_relative_l2, relative_l2
+from bootcamp.cfd.flows import FlowsSpec, load_flows, load_locked_set, mean_relative_l2, relative_l2
 
 TINY = FlowsSpec(ny=16, nx=32, n_train=3, n_val=1, n_test=2, n_unseen=1, max_steps=200)
 
@@ -56,6 +56,25 @@ def test_the_splits_are_made_once_then_loaded_from_the_cache(cache):
     assert again.generated_seconds == 0
     for name in flows.SPLITS:
         np.testing.assert_array_equal(getattr(again, name).vx, getattr(first, name).vx)
+
+
+def test_the_locked_set_has_seeds_of_its_own_an_unseen_family_and_is_cached(cache):
+    spec = FlowsSpec(**{**TINY.__dict__, "n_locked": 2, "n_locked_unseen": 1})
+    data = load_flows(spec, workers=1, progress=False)
+    locked_files = {flows.file_name(g) for g in flows.locked_specs(spec)}
+    assert not locked_files & {p.name for p in cache.glob("*.npz")}    # load_flows never makes it
+    locked = load_locked_set(spec, workers=1, progress=False)
+    assert locked.name == "locked" and len(locked) == 3
+    assert "naca" not in set(locked.family[:2]) and list(locked.family[2:]) == ["naca"]
+    assert locked.inputs("sdf").shape == (3, 16, 32, 2) and locked.targets().shape == (3, 16, 32, 2)
+    assert not {g.seed for g, _ in flows.split_specs(spec).values()} & {g.seed for g in flows.locked_specs(spec)}
+    others = np.concatenate([data.train.mask, data.val.mask, data.test.mask, data.unseen.mask])
+    assert not any(np.array_equal(m, o) for m in locked.mask for o in others)
+    assert locked_files <= {p.name for p in cache.glob("*.npz")}
+    again = load_locked_set(spec, workers=1, progress=False)           # from the cache: the very same flows
+    np.testing.assert_array_equal(again.solve_seconds, locked.solve_seconds)
+    with pytest.raises(ValueError, match="no locked set"):
+        load_locked_set(TINY, workers=1, progress=False)
 
 
 def test_two_callers_at_once_solve_the_flows_only_once(cache, monkeypatch):
@@ -161,8 +180,13 @@ def test_course_spec_follows_the_run_mode(monkeypatch):
     quick = flows.course_spec()
     monkeypatch.setenv("BOOTCAMP_QUICK", "0")
     full = flows.course_spec()
-    assert (full.ny, full.nx) == (128, 256) and full.n_train >= 2000
+    # full mode: the sizes of the benchmark run that met both targets (1,600 training flows, a ninth as many
+    # for validation, test and unseen each), so the course's full data set is the one that was measured
+    assert (full.ny, full.nx, full.n_train, full.n_val, full.n_test, full.n_unseen) == (128, 256, 1600, 177, 177, 177)
     assert quick.ny * quick.nx <= 48 * 96 and 100 <= quick.n_train <= 200
+    for spec in (quick, full):                      # both have a locked set for the competition, aerofoils included
+        assert spec.n_locked > 0 and spec.n_locked_unseen > 0
+    assert quick.n_locked + quick.n_locked_unseen <= 32                   # a few small flows: seconds to solve
 
 
 def test_viscosity_keeps_the_reynolds_number_on_larger_grids(monkeypatch):

@@ -54,7 +54,7 @@ def test_figures_are_titled_and_labelled():
 def test_full_mode_benchmark_times_the_plain_unet_against_the_solver(tmp_path):
     # the smallest run of the command README's CFD figures come from: its options and its printed ratio
     args = ["--speed-only", "--speed-grid", "16x32", "--solver-samples", "1", "--filters", "2", "--levels", "2",
-            "--plain", "--repeats", "1"]
+            "--repeats", "1"]
     env = {**os.environ, "BOOTCAMP_DATA_DIR": str(tmp_path)}
     run = subprocess.run([sys.executable, str(BENCHMARK), *args], env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
@@ -65,3 +65,34 @@ def test_full_mode_benchmark_times_the_plain_unet_against_the_solver(tmp_path):
     assert solver > 0 and network > 0
     # the ratio printed is the ratio of the times printed, up to their rounding (0.01 s and 0.001 ms)
     assert (solver - 0.005) / (network + 5e-7) - 1 <= ratio <= (solver + 0.005) / (network - 5e-7) + 1
+
+
+def benchmark_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("full_mode_cfd", BENCHMARK)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_full_mode_benchmark_runs_a_notebooks_own_cells_and_reports_its_floors(tmp_path):
+    import nbformat
+
+    import bootcamp.checks
+
+    cells = [nbformat.v4.new_code_cell("raise RuntimeError('the Colab cell must be skipped')",
+                                       metadata={"tags": ["colab"]}),
+             nbformat.v4.new_code_cell("from bootcamp.checks import floor, record\nerror = 0.02"),
+             nbformat.v4.new_code_cell("record('solver ms per field', 5000.0, 'ms')\n"
+                                       "floor('held-out error', error, at_most=0.03)"),
+             nbformat.v4.new_code_cell("floor('speed-up', 900.0, at_least=1000)"),
+             nbformat.v4.new_code_cell("raise RuntimeError('a missed floor stops the notebook')")]
+    path = tmp_path / "lesson.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    floors, records, error = benchmark_module().run_notebook(path)
+    assert [(f["name"], f["passed"]) for f in floors] == [("held-out error", True), ("speed-up", False)]
+    assert floors[0]["value"] == 0.02 and floors[1]["bound"] == ">= 1000"
+    assert isinstance(error, AssertionError) and "speed-up" in str(error)
+    assert {"name": "solver ms per field", "value": 5000.0, "unit": "ms"} in records
+    assert bootcamp.checks.floor.__module__ == "bootcamp.checks"            # put back afterwards

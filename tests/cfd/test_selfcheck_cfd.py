@@ -196,19 +196,38 @@ def test_divergence():
 
 
 def test_surrogate_exercises():
-    assert cfd.speedup(None, [2.0, 4.0], 0.001) is False
-    assert cfd.speedup(3000.0, [2.0, 4.0], 0.001) is True
-    with pytest.raises(AssertionError, match="upside down"):
-        cfd.speedup(1 / 3000, [2.0, 4.0], 0.001)
-    assert cfd.break_even(None, 0.1, 30.0, 0.001) is False
-    assert cfd.break_even(304, 0.1, 30.0, 0.001) is True
-    with pytest.raises(AssertionError):
-        cfd.break_even(30, 0.1, 30.0, 0.001)
-    errors = {"ellipse": 0.05, "naca": 0.12, "polygon": 0.07}
-    assert cfd.worst_family(None, errors) is False
-    assert cfd.worst_family("naca", errors) is True
-    with pytest.raises(AssertionError):
-        cfd.worst_family("ellipse", errors)
+    import time
+
+    def starter(model, x, batch_size):
+        raise NotImplementedError
+
+    def right(model, x, batch_size):
+        model.predict(x[:batch_size], batch_size=batch_size, verbose=0)
+        start = time.perf_counter()
+        model.predict(x, batch_size=batch_size, verbose=0)
+        return (time.perf_counter() - start) / len(x)
+
+    def cold(model, x, batch_size):
+        start = time.perf_counter()
+        model.predict(x, batch_size=batch_size, verbose=0)
+        return (time.perf_counter() - start) / len(x)
+
+    assert cfd.time_per_field(starter) is False
+    assert cfd.time_per_field(right) is True
+    with pytest.raises(AssertionError, match="warm up"):
+        cfd.time_per_field(cold)
+    # 192 flows made at 0.1 s, 30 s of training, 0.001 s per predicted field
+    assert cfd.break_even(None, 0.1, 30.0, 0.001, 192) is False
+    assert cfd.break_even(497, 0.1, 30.0, 0.001, 192) is True
+    with pytest.raises(AssertionError, match="had to be solved"):
+        cfd.break_even(304, 0.1, 30.0, 0.001, 192)
+    family = np.array(["ellipse"] * 4 + ["naca"] * 4)
+    errors = np.array([0.10, 0.12, 0.11, 0.09, 0.15, 0.13, 0.16, 0.14])
+    gap = (0.145 - 0.105) / np.sqrt(errors[:4].var(ddof=1) / 4 + errors[4:].var(ddof=1) / 4)
+    assert cfd.family_gap(None, errors, family) is False
+    assert cfd.family_gap(gap, errors, family) is True
+    with pytest.raises(AssertionError, match="the sign"):
+        cfd.family_gap(-gap, errors, family)
 
 
 def test_competition_exercises():
