@@ -2,11 +2,9 @@
 
 import json
 
-import numpy as np
 import pytest
 
 from bootcamp import checks
-from bootcamp.selfcheck import curvefit, linreg, start_here
 
 
 def test_floor_passes_records_and_fails_loudly(tmp_path, monkeypatch, capsys):
@@ -47,55 +45,5 @@ def test_call_answer_treats_not_implemented_as_starter():
     assert checks.call_answer(lambda: 3) == 3
 
 
-def test_start_here_check():
-    assert start_here.mnist_bytes(None) is False
-    assert start_here.mnist_bytes(60_000 * 28 * 28 * 4) is True
-    with pytest.raises(AssertionError, match="4 bytes"):
-        start_here.mnist_bytes(60_000 * 28 * 28)
-
-
-def line_data():
-    rng = np.random.default_rng(0)
-    x = 10 * rng.random((50, 1))
-    return x, 0.3 * x + 0.5 * rng.random((50, 1))
-
-
-def test_linreg_checks():
-    x, y = line_data()
-    slope, intercept = np.polyfit(x.ravel(), y.ravel(), 1)
-    assert linreg.closed_form(None, None, x, y) is False
-    assert linreg.closed_form(slope, intercept, x, y) is True
-    with pytest.raises(AssertionError):
-        linreg.closed_form(slope * 1.1, intercept, x, y)
-
-    def gd(x, y, *, lr, steps):
-        w = b = 0.0
-        losses = []
-        for _ in range(steps):
-            r = w * x.ravel() + b - y.ravel()
-            losses.append(np.mean(r**2))
-            w, b = w - lr * 2 * np.mean(r * x.ravel()), b - lr * 2 * np.mean(r)
-        return {"loss": np.array(losses)}
-
-    limit = linreg.stability_limit(x)
-    assert 0.02 < limit < 0.03
-    assert linreg.largest_learning_rate(0.95 * limit, gd, x, y) is True
-    with np.errstate(over="ignore", invalid="ignore"), pytest.raises(AssertionError, match="loss grows"):
-        linreg.largest_learning_rate(1.1 * limit, gd, x, y)
-    with pytest.raises(AssertionError, match="times higher"):
-        linreg.largest_learning_rate(0.5 * limit, gd, x, y)
-
-
-def test_curvefit_checks():
-    assert curvefit.parameter_count(None) is False
-    assert curvefit.parameter_count(64 + 1056 + 33) is True
-    with pytest.raises(AssertionError):
-        curvefit.parameter_count(1000)
-    w, b = np.array([1.0, -2.0, 0.0]), np.array([0.5, 0.5, 1.0])
-    assert curvefit.kink_positions(np.array([0.25, -0.5]), w, b) is True
-    with pytest.raises(AssertionError):
-        curvefit.kink_positions(np.array([0.5, -0.5]), w, b)
-    table = {(2, 10): 1.0, (8, 10): 9.0, (2, 300): 0.5, (8, 300): 0.01}
-    assert curvefit.best_order(8, table) is True
-    with pytest.raises(AssertionError):
-        curvefit.best_order(2, table)
+# The lessons' own self-checks are tested exercise by exercise, against the
+# masters' starters, wrong answers and solutions, in tests/exercises/.
