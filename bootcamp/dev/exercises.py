@@ -16,7 +16,9 @@ fails with a hint, and that the solution passes.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,8 +43,10 @@ class Outcome:
     error: BaseException | None
 
 
-def exercises(stem: str, root: Path = ROOT) -> list[Exercise]:
-    """The exercises of ``masters/<stem>.py``, numbered in order."""
+@functools.lru_cache(maxsize=None)
+def exercises(stem: str, root: Path = ROOT) -> tuple[Exercise, ...]:
+    """The exercises of ``masters/<stem>.py``, numbered in order (parsed once
+    per process: every test of a lesson's exercises reads the same master)."""
     path = root / "masters" / f"{stem}.py"
     cells = jupytext.reads(path.read_text(encoding="utf-8"), fmt="py:percent").cells
     code = [c for c in cells if c.cell_type == "code"]
@@ -55,7 +59,7 @@ def exercises(stem: str, root: Path = ROOT) -> list[Exercise]:
                               split_exercise(cell.source, "learner", where),
                               split_exercise(cell.source, "solution", where),
                               code[i + 1].source))
-    return found
+    return tuple(found)
 
 
 def attempt(exercise: Exercise, answer: str, namespace: dict) -> Outcome:
@@ -83,8 +87,6 @@ def cell_defining(stem: str, name: str, root: Path = ROOT) -> str:
     """The source of the first code cell of ``masters/<stem>.py`` that defines
     ``name`` (``def name``, ``class name`` or ``name = ...``), so a test can
     build an exercise's context from the notebook's own code."""
-    import re
-
     path = root / "masters" / f"{stem}.py"
     pattern = re.compile(rf"^(def|class)\s+{re.escape(name)}\b|^{re.escape(name)}\s*(,[^=]*)?=[^=]", re.M)
     for cell in jupytext.reads(path.read_text(encoding="utf-8"), fmt="py:percent").cells:

@@ -116,9 +116,14 @@ def update_readme(readme: Path, block: str, which: str = "quick") -> None:
     readme.write_text(f"{head}{START}\n{block}\n{END}{tail}", encoding="utf-8")
 
 
+def times_path() -> Path:
+    """The agenda's source of full-mode times, in the tree being reported on."""
+    return ROOT / "bootcamp" / course.TIMES.name
+
+
 def record_full_mode_times(rows: dict, stamp: str, path: Path | None = None) -> None:
     """Merge the solution notebooks' full-mode times into the agenda's source."""
-    path = path or ROOT / "bootcamp" / course.TIMES.name
+    path = path or times_path()
     times = course.measured_times(path)
     seconds = times.get("seconds", {})
     seconds.update({name: round(sec, 1) for name, sec, text in rows.values()
@@ -163,8 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         record_full_mode_times(rows, stamp)
     if args.readme:
         update_readme(args.readme, block, mode_name())
-        update_readme(args.readme, course.timing_markdown(course.measured_times(ROOT / "bootcamp" / course.TIMES.name)),
-                      "agenda")
+        update_readme(args.readme, course.timing_markdown(course.measured_times(times_path())), "agenda")
     print(f"wrote {args.out}")
     return 1 if failed else 0
 

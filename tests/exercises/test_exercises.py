@@ -11,6 +11,7 @@ case fails here: no exercise ships without this proof.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import re
 from pathlib import Path
@@ -24,6 +25,7 @@ HERE = Path(__file__).parent
 ALL = [(m.stem, ex.number) for m in masters() for ex in exercises(m.stem)]
 
 
+@functools.lru_cache(maxsize=None)
 def cases_of(stem: str) -> dict:
     path = HERE / f"cases_{stem}.py"
     if not path.exists():
