@@ -1,0 +1,273 @@
+"""The saved-model store (bootcamp.saved): keys, hits and misses, damaged files, atomic writes.
+
+Every test gets its own cache folder (``BOOTCAMP_DATA_DIR`` under tmp_path)
+and tiny networks, so the file takes seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+from bootcamp import saved  # noqa: E402
+
+SPEC = {"n_train": 32, "grid": (4, 8), "seed": 0}
+
+
+def tiny(width=3):
+    return keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(width, activation="relu"),
+                             keras.layers.Dense(2)])
+
+
+class Trainer:
+    """build_and_train that counts its calls."""
+
+    def __init__(self, width=3, fail=False):
+        self.calls, self.width, self.fail = 0, width, fail
+
+    def __call__(self):
+        self.calls += 1
+        if self.fail:
+            raise RuntimeError("training failed")
+        return tiny(self.width), {"validation error": 0.25}
+
+
+X = np.linspace(-1, 1, 20, dtype="float32").reshape(5, 4)
+
+
+@pytest.fixture(autouse=True)
+def store(tmp_path, monkeypatch):
+    monkeypatch.setenv("BOOTCAMP_DATA_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("BOOTCAMP_QUICK", "1")
+    return tmp_path / "cache" / "models"
+
+
+def run(trainer, spec=SPEC, code=(tiny,), name="tiny"):
+    return saved.load_or_train(name, spec=spec, code=code, build_and_train=trainer, notebook="test_saved",
+                               what="the tiny net")
+
+
+def files(folder):
+    """What the store holds, less its lock file (empty, kept for the next writer)."""
+    return sorted(p.name for p in folder.iterdir() if p.name != ".lock") if folder.exists() else []
+
+
+def test_miss_then_hit(store, capsys):
+    first = Trainer()
+    model, record = run(first)
+    assert first.calls == 1 and record["loaded"] is False
+    assert "no saved the tiny net for this mode and data: training it now" in capsys.readouterr().out
+    second = Trainer()
+    again, record = run(second)
+    out = capsys.readouterr().out
+    assert second.calls == 0, "a stored model must be loaded, not trained"
+    assert record["loaded"] is True and record["notebook"] == "test_saved"
+    assert record["metrics"] == {"validation error": 0.25}
+    assert out.startswith("loaded the tiny net that test_saved saved on ") and str(store) in out
+    assert out.count("\n") == 1, "one line says what happened"
+    np.testing.assert_array_equal(model.predict(X, verbose=0), again.predict(X, verbose=0))
+
+
+def test_files_live_in_the_cache_and_nothing_temporary_stays(store):
+    run(Trainer())
+    run(Trainer(width=5), spec={**SPEC, "seed": 1})
+    names = files(store)
+    assert len(names) == 4 and all(n.startswith("tiny-quick-") for n in names)
+    assert sorted(n.rsplit(".", 1)[1] for n in names) == ["json", "json", "keras", "keras"]
+    record = json.loads((store / names[0]).read_text())
+    assert record["mode"] == "quick" and record["spec"]["grid"] == [4, 8] and record["params"] > 0
+
+
+def test_the_key_covers_mode_spec_code_and_name(monkeypatch):
+    base = saved.key("tiny", spec=SPEC, code=(tiny,))
+    assert saved.key("tiny", spec=dict(reversed(list(SPEC.items()))), code=(tiny,)) == base   # order is no change
+    assert saved.key("tiny", spec={**SPEC, "seed": 1}, code=(tiny,)) != base
+    assert saved.key("tiny", spec=SPEC, code=(tiny, Trainer)) != base
+    assert saved.key("tiny", spec=SPEC, code=("def f(): return 1",)) != saved.key(
+        "tiny", spec=SPEC, code=("def f(): return 2",))
+    assert saved.key("other", spec=SPEC, code=(tiny,)) != base
+    monkeypatch.setenv("BOOTCAMP_QUICK", "0")
+    assert saved.key("tiny", spec=SPEC, code=(tiny,)) != base
+
+
+def test_a_quick_model_is_not_loaded_in_full_mode(monkeypatch):
+    run(Trainer())
+    monkeypatch.setenv("BOOTCAMP_QUICK", "0")
+    full = Trainer()
+    run(full)
+    assert full.calls == 1
+
+
+def test_edited_code_or_data_trains_again():
+    run(Trainer())
+    edited = Trainer()
+    run(edited, code=(tiny, "# an edited training cell"))
+    other_data = Trainer()
+    run(other_data, spec={**SPEC, "data": saved.fingerprint(X + 1)})
+    assert edited.calls == 1 and other_data.calls == 1
+
+
+def test_fingerprint_sees_values_shape_and_dtype():
+    assert saved.fingerprint(X) == saved.fingerprint(X.copy())
+    assert saved.fingerprint(X) != saved.fingerprint(X[::-1])
+    assert saved.fingerprint(X) != saved.fingerprint(X.reshape(4, 5))
+    assert saved.fingerprint(X) != saved.fingerprint(X.astype("float64"))
+    assert saved.fingerprint(X, X) != saved.fingerprint(X)
+
+
+def stored(store, suffix):
+    (path,) = store.glob(f"tiny-*{suffix}")
+    return path
+
+
+def check_retrained(store, capsys, reason):
+    retrain = Trainer()
+    model, record = run(retrain)
+    out = capsys.readouterr().out
+    assert retrain.calls == 1 and record["loaded"] is False
+    first = out.splitlines()[0]
+    assert first.startswith("the saved the tiny net in ") and "training it again" in first, out
+    assert reason in first, out
+    assert "Traceback" not in out
+    # the bad file was replaced by a good one: the next call loads it
+    after = Trainer()
+    loaded, record = run(after)
+    assert after.calls == 0 and record["loaded"] is True
+    np.testing.assert_array_equal(model.predict(X, verbose=0), loaded.predict(X, verbose=0))
+    assert not [n for n in files(store) if n.startswith(".")]
+
+
+def test_a_truncated_file_is_retrained(store, capsys):
+    run(Trainer())
+    path = stored(store, ".keras")
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    capsys.readouterr()
+    check_retrained(store, capsys, "cut short, damaged or replaced")
+
+
+def test_a_garbage_file_is_retrained(store, capsys):
+    run(Trainer())
+    stored(store, ".keras").write_bytes(b"this is not a zip file" * 10)
+    capsys.readouterr()
+    check_retrained(store, capsys, "cut short, damaged or replaced")
+
+
+def rewrite_record(store, **changes):
+    record_path, model_path = stored(store, ".json"), stored(store, ".keras")
+    record = json.loads(record_path.read_text())
+    record.update(changes)
+    record["sha256"] = saved._sha256(model_path)
+    record_path.write_text(json.dumps(record))
+
+
+def test_garbage_that_matches_its_record_is_caught_by_keras(store, capsys):
+    run(Trainer())
+    stored(store, ".keras").write_bytes(b"PK\x03\x04 not really a zip")
+    rewrite_record(store)
+    capsys.readouterr()
+    check_retrained(store, capsys, "Keras cannot read it")
+
+
+def test_another_network_under_the_key_is_retrained(store, capsys):
+    run(Trainer())
+    tiny(width=7).save(stored(store, ".keras"))
+    rewrite_record(store)
+    capsys.readouterr()
+    check_retrained(store, capsys, "another network")
+
+
+def test_a_missing_record_is_retrained(store, capsys):
+    run(Trainer())
+    stored(store, ".json").unlink()
+    capsys.readouterr()
+    check_retrained(store, capsys, "record")
+
+
+def test_a_damaged_record_is_retrained(store, capsys):
+    run(Trainer())
+    stored(store, ".json").write_text("{not json")
+    capsys.readouterr()
+    check_retrained(store, capsys, "record is damaged")
+
+
+def test_a_failing_training_leaves_nothing_behind(store):
+    with pytest.raises(RuntimeError, match="training failed"):
+        run(Trainer(fail=True))
+    assert files(store) == []
+
+
+def test_a_failing_save_leaves_nothing_behind(store, capsys, monkeypatch):
+    model = tiny()
+
+    def broken_save(path, *args, **kwargs):
+        with open(path, "wb") as stream:
+            stream.write(b"half a model")
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(model, "save", broken_save)
+    assert saved.save(model, "tiny", spec=SPEC, code=(tiny,), notebook="test_saved") is None
+    out = capsys.readouterr().out
+    assert "could not save" in out and "No space left on device" in out
+    assert files(store) == []
+
+
+def test_two_writers_of_one_key_leave_one_complete_model(store):
+    models = [tiny(), tiny(width=3)]
+    errors = []
+
+    def write(model):
+        try:
+            saved.save(model, "tiny", spec=SPEC, code=(tiny,), notebook="test_saved")
+        except Exception as err:  # pragma: no cover - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=write, args=(m,)) for m in models]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(files(store)) == 2
+    model, record = saved.load("tiny", spec=SPEC, code=(tiny,))
+    assert model is not None and record["notebook"] == "test_saved"
+
+
+def test_a_spec_must_be_plain_data():
+    with pytest.raises(TypeError, match="fingerprint"):
+        saved.key("tiny", spec={"x": X}, code=())
+    with pytest.raises(ValueError, match="name"):
+        run(Trainer(), name="Tiny Net")
+
+
+def test_the_course_networks_round_trip(store):
+    """The CFD U-Nets and dense baseline, and the cyclone CNN, compiled as the lessons
+    compile them (with the optimiser's state built, as after training): stored and
+    loaded, they compute exactly what they did, with the layer names Grad-CAM reads.
+    (No fit here: tracing a training step takes longer than all the other tests.)"""
+    from bootcamp.cfd.models import make_fc, make_unet
+    from bootcamp.cyclone.models import compact_cnn
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2, 8, 16, 2)).astype("float32")
+    images = rng.normal(size=(2, 56, 56, 1)).astype("float32")
+    schedule = keras.optimizers.schedules.CosineDecay(2e-3, 10, alpha=0.05)
+    unet = make_unet((8, 16), filters=2, levels=2, gated=True)
+    unet.compile(optimizer=keras.optimizers.Adam(schedule), loss="mse")            # as bootcamp.cfd.models.fit
+    cnn = compact_cnn(width=2)
+    cnn.compile(optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy",
+                metrics=["accuracy", keras.metrics.SparseTopKCategoricalAccuracy(k=2, name="top2")])
+    for model in (unet, cnn):                                                       # as train_classifier
+        model.optimizer.build(model.trainable_variables)
+    networks = {"unet-gated": (unet, x), "unet-plain": (make_unet((8, 16), filters=2, levels=2, gated=False), x),
+                "dense": (make_fc((8, 16), width=4), x), "cnn": (cnn, images)}
+    for name, (model, inputs) in networks.items():
+        saved.save(model, name, spec=SPEC, code=(), notebook="test_saved")
+        loaded, _ = saved.load(name, spec=SPEC, code=())
+        assert loaded is not None, name
+        np.testing.assert_array_equal(model(inputs, training=False), loaded(inputs, training=False))
+        assert [layer.name for layer in loaded.layers] == [layer.name for layer in model.layers]
