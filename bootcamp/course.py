@@ -51,6 +51,7 @@ PATH = (
     Lesson("02_curve_fitting", "Neural networks as curve fitting; initialisation, capacity and regularisation", 60),
     Lesson("03_mnist_dense", "MNIST with dense networks", 30),
     Lesson("04_cnn", "Convolutional networks on MNIST and Fashion-MNIST", 40),
+    Lesson("04_deploy", "Keep it: augmentation, checkpoints, saving and deploying a model", 35),
     Lesson("05_cyclone_1_best_track", "Cyclones 1: Dvorak, Saffir-Simpson and the best track", 25),
     Lesson("05_cyclone_2_images", "Cyclones 2: satellite images and a tf.data pipeline", 25),
     Lesson("05_cyclone_3_cnn", "Cyclones 3: a CNN intensity classifier and an honest split", 40),
@@ -65,9 +66,9 @@ PATH = (
     Lesson("06_cfd_6_competition", "Flows 6: competition on unseen shapes", 30),
 )
 
-# The workshop runs over two days: day 1 ends with lesson 04 and its
-# mini-challenge, day 2 holds the two science modules.
-DAY_BREAK_AFTER = "04_cnn"
+# The workshop runs over two days: day 1 ends with lesson 04 (its CNNs and its
+# deployment notebook) and the mini-challenge, day 2 holds the two science modules.
+DAY_BREAK_AFTER = "04_deploy"
 BREAKS_AFTER = {                      # lesson stem -> (what, minutes)
     "02_curve_fitting": ("*break*", 15),
     "05_cyclone_3_cnn": ("*break*", 15),
