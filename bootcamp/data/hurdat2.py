@@ -38,7 +38,9 @@ ACCEPT_GLOB = "hurdat2*1851*.txt"          # any Atlantic revision (the NE Pacif
 BUILTIN_FILE = Path(__file__).with_name("builtin") / "hurdat2-atlantic-2014-2018-excerpt.txt"
 BUILTIN_SEASONS = "2014-2018"
 
-# Saffir-Simpson classes by 1-minute sustained wind (kt), weakest first.
+# Intensity classes by 1-minute sustained wind (kt), weakest first: NC (not
+# classified, Pradhan et al.'s bin below a depression), the NHC's TD and TS,
+# and the Saffir-Simpson hurricane categories H1-H5.
 CLASSES: tuple[str, ...] = ("NC", "TD", "TS", "H1", "H2", "H3", "H4", "H5")
 CLASS_UPPER_KT = np.array([20, 33, 63, 82, 95, 112, 136])     # inclusive upper bound of all but H5
 CLASS_NAMES: dict[str, str] = {
@@ -200,7 +202,7 @@ def parse(text: str) -> pd.DataFrame:
     """Parse HURDAT2 text into a tidy table, one row per fix (see :data:`COLUMNS`).
 
     ``lat``/``lon`` are signed degrees (N and E positive, S and W negative),
-    missing values are NaN, ``category`` is the Saffir-Simpson class. Raises
+    missing values are NaN, ``category`` is the intensity class (:data:`CLASSES`). Raises
     :class:`VerificationError` naming the line of the first problem.
     """
     lines = text.splitlines()
