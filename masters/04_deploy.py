@@ -95,9 +95,9 @@ print(f"{len(x_train):,} training, {len(x_val):,} validation, {len(x_test):,} te
 #   digit at all, and the network would learn from nonsense.
 # * **shift** and **zoom**: small ones only. Fashion-MNIST's items are
 #   centred and fill the frame; a large shift would push a sleeve out of the
-#   picture. The empty border is filled with black (`fill_mode="constant"`),
-#   the background of these images; the default, `"reflect"`, would mirror
-#   bits of the garment into it.
+#   picture. The empty border is filled with zeros (`fill_mode="constant"`),
+#   the value of these images' background; the default, `"reflect"`, would
+#   mirror bits of the garment into it.
 # * **contrast**: the same item photographed in other light.
 #
 # **Where the augmentation runs.** Keras' random layers can sit in the
