@@ -8,7 +8,10 @@ al.'s period; with no HURDAT2 copy available the shipped 2014-2018 excerpt is
 used, with a notice), less the seasons locked for the competition
 (``dataset.LOCKED_SEASONS``), the wider compact CNN, 15 epochs. Lessons 3-5
 report validation scores and, for 3 and 4, the one test score of the chosen
-model; lesson 6 reports the locked seasons' leaderboard. The learning floors
+model; lesson 6 reports the locked seasons' leaderboard. Lesson 3 saves its
+compact CNN in the course's model store (``bootcamp.saved``, in the data
+cache) and lessons 4-6 load it instead of training it again (run lesson 3
+first, as the default order does). The learning floors
 of each notebook are checked as the notebook checks them; a missed floor is
 reported and the run goes on. On a 2-core CPU each lesson takes roughly
 5-15 minutes; lesson 3 on a CPU also trains the 43M-parameter Pradhan

@@ -28,16 +28,17 @@ network (the lessons check this).
 
 Safety: files are written under a temporary name in the same folder and
 renamed into place (``os.replace`` is atomic), so a reader never meets half
-a file. The two renames happen under a lock (``<cache>/models/.lock``,
-where the system has ``fcntl``), so two notebooks saving the same key at
-once (CI runs a lesson's learner and solution notebooks in parallel) leave
-one writer's model beside that writer's record, never a mixture. The record holds the model file's SHA-256, so a file cut short,
-replaced or damaged after it was saved is noticed before Keras reads it.
-Anything wrong with a stored model (missing record, damaged file, another
-network) gives one line that says what, and the model is trained again.
-Models are loaded with ``compile=False``: the lessons that load them only
-predict (``fit`` compiles again when a lesson trains further), so no
-optimiser state, loss or metric has to survive the round trip.
+a file. The two renames happen under a lock (``<cache>/models/.lock``, where
+the system has ``fcntl``), so two notebooks saving the same key at once (CI
+runs a lesson's learner and solution notebooks in parallel) leave one
+writer's model beside that writer's record, never a mixture. The record
+holds the model file's SHA-256, so a file cut short, replaced or damaged
+after it was saved is noticed before Keras reads it. Anything wrong with a
+stored model (missing record, damaged file, another network) gives one line
+that says what, and the model is trained again. Models are loaded with
+``compile=False``: the lessons that load them only predict (``fit`` compiles
+again when a lesson trains further), so no optimiser state, loss or metric
+has to survive the round trip.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ def code_version(code) -> dict[str, str]:
         if isinstance(item, str):
             label, source = f"source {number}", item
         else:
-            label = f"{getattr(item, '__module__', '')}.{getattr(item, '__qualname__', getattr(item, '__name__', item))}"
+            label = item.__name__ if inspect.ismodule(item) else f"{item.__module__}.{item.__qualname__}"
             try:
                 source = inspect.getsource(item)
             except (OSError, TypeError) as err:
@@ -177,8 +178,8 @@ def save(model, name: str, *, spec: dict, code=(), notebook: str, what: str | No
          metrics: dict | None = None) -> Path | None:
     """Store ``model`` under ``name`` for this mode, spec and code; return its path.
 
-    A model that cannot be saved (a full disk, a read-only cache) is not an
-    error for the lesson: one line says so, later lessons train it again,
+    One line says where it went. A model that cannot be saved (a full disk,
+    a read-only cache) is not an error for the lesson: one line says so, later lessons train it again,
     and None is returned. Nothing is left behind but a complete model and
     its record.
     """
@@ -204,6 +205,10 @@ def save(model, name: str, *, spec: dict, code=(), notebook: str, what: str | No
         model.save(temporary[0])
         record["sha256"] = _sha256(temporary[0])
         temporary[1].write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+        umask = os.umask(0)
+        os.umask(umask)
+        for path in temporary:          # mkstemp makes them private; a saved model is as readable as any file
+            path.chmod(0o666 & ~umask)
         with _locked(shared=False):
             os.replace(temporary[0], model_path)
             os.replace(temporary[1], record_path)
@@ -213,6 +218,7 @@ def save(model, name: str, *, spec: dict, code=(), notebook: str, what: str | No
     finally:
         for path in temporary:
             path.unlink(missing_ok=True)
+    print(f"saved {what} to {model_path} for the lessons that use it")
     return model_path
 
 
@@ -286,7 +292,5 @@ def load_or_train(name: str, *, spec: dict, build_and_train: Callable[[], Any], 
     result = build_and_train()
     model, metrics = result if isinstance(result, tuple) else (result, {})
     path = save(model, name, spec=spec, code=code, notebook=notebook, what=what, metrics=metrics)
-    if path is not None:
-        print(f"saved {what} to {path} for the lessons that use it")
     return model, {"name": name, "what": what, "notebook": notebook, "metrics": _plain(metrics, "metrics"),
                    "path": str(path) if path else None, "loaded": False}

@@ -34,6 +34,7 @@ from keras import layers
 from sklearn.metrics import ConfusionMatrixDisplay
 from sklearn.neighbors import KNeighborsClassifier
 
+from bootcamp import saved
 from bootcamp.checks import floor, record
 from bootcamp.cyclone import dataset, models, preprocess, scoring
 from bootcamp.data.hurdat2 import CLASSES
@@ -120,7 +121,8 @@ model.compile(optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorica
 # %%
 start = time.perf_counter()
 history = model.fit(train_data, validation_data=val_data, epochs=epochs, verbose=2)
-print(f"trained in {time.perf_counter() - start:.0f} s")
+training_seconds = time.perf_counter() - start
+print(f"trained in {training_seconds:.0f} s")
 
 # %%
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.3))
@@ -206,6 +208,46 @@ majority_val_scores = scoring.score(scoring.constant_probabilities(train.labels,
 print(pd.DataFrame({"compact CNN": cnn_val_scores, "majority class": majority_val_scores}).T.round(3))
 print(f"a perfect classifier would still have an RMSE of {scoring.rmse_kt(validation.labels, validation.wind_kt):.1f} "
       "kt (classes are ranges)")
+
+# %% [markdown]
+# ## Keeping the model for lessons 4-6
+#
+# Lessons 4, 5 and 6 start from this very network. Rather than train it
+# again, they load it from the course's model store, `bootcamp.saved`: a
+# folder in the data cache (never in the repository), where `model.save`
+# writes one `.keras` file (architecture and weights) and a small record of
+# where it came from.
+#
+# A saved model is only worth loading if it is the right one, so the store
+# files it under a key made of everything that decided it: the run mode
+# (a quick-mode model is never loaded in full mode), the data (a hash of the
+# training and validation frames), the settings, and the source code of the
+# package functions that lessons 4-6 would build and train it with
+# (`models.compact_cnn`, `models.train_classifier` and the preprocessing,
+# which take the same steps as the cells above). Change any of them, and a
+# later lesson trains its own instead of loading a stale one.
+#
+# We built the network above from our own copy of the code, so first we
+# check that it is the package's network: the package's `compact_cnn`,
+# given our weights, must compute the same outputs. (If you edit the
+# training cells above, what is saved is what you trained.)
+
+# %%
+baseline_spec = {"frames": saved.fingerprint(train.images, train.labels, validation.images, validation.labels),
+                 "seed": 42, **config}
+baseline_code = (models.compact_cnn, models.train_classifier, preprocess)
+twin = models.compact_cnn(width=config["width"])
+sample = preprocess.centre_crop(models.scaled(validation.subset(np.arange(32))), dataset.CROP)[..., None]
+same_network = model.count_params() == twin.count_params()
+if same_network:
+    twin.set_weights(model.get_weights())
+    same_network = np.allclose(twin(sample, training=False), model(sample, training=False), atol=1e-6)
+if same_network:
+    saved.save(twin, "cyclone-baseline", spec=baseline_spec, code=baseline_code, notebook="05_cyclone_3",
+               what="lesson 3's compact CNN", metrics={"validation top-1": cnn_val_scores["top1"],
+                                                      "training seconds": training_seconds})
+else:
+    print("this network is no longer the package's compact CNN, so lessons 4-6 will train their own")
 
 # %% [markdown]
 # ## Where the mistakes are

@@ -7,7 +7,10 @@ and tiny networks, so the file takes seconds.
 from __future__ import annotations
 
 import json
+import os
+import re
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -81,6 +84,9 @@ def test_files_live_in_the_cache_and_nothing_temporary_stays(store):
     assert sorted(n.rsplit(".", 1)[1] for n in names) == ["json", "json", "keras", "keras"]
     record = json.loads((store / names[0]).read_text())
     assert record["mode"] == "quick" and record["spec"]["grid"] == [4, 8] and record["params"] > 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert {(store / n).stat().st_mode & 0o777 for n in names} == {0o666 & ~umask}, "readable like any file"
 
 
 def test_the_key_covers_mode_spec_code_and_name(monkeypatch):
@@ -271,3 +277,53 @@ def test_the_course_networks_round_trip(store):
         assert loaded is not None, name
         np.testing.assert_array_equal(model(inputs, training=False), loaded(inputs, training=False))
         assert [layer.name for layer in loaded.layers] == [layer.name for layer in model.layers]
+
+
+# ----------------------------------------------------------------- the lessons agree on their keys
+
+MASTERS = Path(__file__).resolve().parents[1] / "masters"
+
+
+def squeeze(text):
+    return re.sub(r"\s+", "", text)
+
+
+def source(stem):
+    return (MASTERS / f"{stem}.py").read_text(encoding="utf-8")
+
+
+def block(stem, first, last):
+    """The master's code from the line starting ``first`` to the end of the line
+    starting ``last``, without whitespace (line breaks differ from master to master)."""
+    text = source(stem)
+    start = text.index(f"\n{first}") + 1
+    end = text.index("\n", text.index(f"\n{last}", start) + 1)
+    return squeeze(text[start:end])
+
+
+def function(stem, name):
+    text = source(stem)
+    start = text.index(f"\ndef {name}(")
+    return text[start:text.index("\n\n\n", start)]
+
+
+def test_the_cyclone_lessons_share_one_key():
+    """Lesson 3 saves the baseline and lessons 4-6 load it: a spec or code list that
+    drifted in one of them would make it train silently instead of loading."""
+    stems = ["05_cyclone_3_cnn", "05_cyclone_4_imbalance", "05_cyclone_5_gradcam", "05_cyclone_6_competition"]
+    blocks = {stem: block(stem, "baseline_spec = ", "baseline_code = ") for stem in stems}
+    assert len(set(blocks.values())) == 1, blocks
+
+
+def test_the_cfd_lessons_share_one_key():
+    """06_cfd_4 saves the U-Net with its own variables; 06_cfd_5 and 06_cfd_6 spell the
+    same values out, and train the same way when nothing is stored."""
+    later = ["06_cfd_5_surrogate_vs_solver", "06_cfd_6_competition"]
+    specs = {block(stem, "unet_spec = ", "unet_code = ") for stem in later}
+    assert len(specs) == 1, specs
+    first = block("06_cfd_4_unet", "unet_spec = ", "unet_code = ")
+    for name in ("epochs", "batch_size"):
+        value = re.search(rf"^{name} = (.+)$", source("06_cfd_4_unet"), re.M).group(1)
+        first = first.replace(f'"{name}":{name},', f'"{name}":{squeeze(value)},')
+    assert {first} == specs
+    assert function(later[0], "train_gated") == function(later[1], "train_gated")
