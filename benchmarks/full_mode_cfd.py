@@ -1,13 +1,17 @@
 """Full mode of the CFD lessons: run the notebooks' own cells in full mode and report their floors.
 
-    python benchmarks/full_mode_cfd.py                       # notebook 5: held-out error <= 3%, speed-up >= 1000x
+    python benchmarks/full_mode_cfd.py                       # notebooks 4 and 5 (notebook 5: held-out error <= 3%,
+                                                             # speed-up >= 1000x)
     python benchmarks/full_mode_cfd.py --lessons 06_cfd_4_unet 06_cfd_5_surrogate_vs_solver 06_cfd_6_competition
     python benchmarks/full_mode_cfd.py --speed-only          # solver vs batched U-Net at 128 x 256 alone (minutes)
 
 By default it executes every code cell of ``solutions/<lesson>.ipynb`` in
 order, in full mode (``BOOTCAMP_QUICK=0``), as a workshop runs the
 notebook: the data set, the network, its training and the measurements are
-the notebook's own code, with no copy of it here. Every learning floor the
+the notebook's own code, with no copy of it here. Notebook 4 saves the U-Net
+it chooses in the course's model store (``bootcamp.saved``, in the data
+cache) and notebooks 5 and 6 load it, so run notebook 4 first (the default
+does); without it they train notebook 4's gated U-Net themselves. Every learning floor the
 notebook checks is reported; a missed floor stops that notebook, as it would
 in Jupyter, and the command exits with status 1. At the end it prints each
 notebook's floors and recorded metrics.
@@ -20,8 +24,10 @@ first: hours on a CPU (make them in shards beforehand, see ``docs/cfd.md``).
 Training prints one line per epoch.
 
 ``--speed-only`` does no training: it times the solver on a few new shapes
-and batched inference of an untrained network of notebook 5's architecture
-(its speed does not depend on its weights) at ``--speed-grid``, with
+and batched inference of an untrained network of notebook 5's architecture,
+notebook 4's U-Net (8 filters, 3 levels, gated; ``--plain`` for the plain
+one, which notebook 4 may choose instead; the speed of a network does not
+depend on its weights) at ``--speed-grid``, with
 notebook 5's timing (the fastest of ``--repeats`` passes, as ``timeit`` takes
 the minimum: the slower passes measure other work on the machine).
 """
@@ -101,10 +107,10 @@ def run_notebook(path: Path) -> tuple[list[dict], list[dict], BaseException | No
 
 
 def surrogate(grid: tuple[int, int], args):
-    """Notebook 5's surrogate as the options choose it (``--filters``, ``--levels``, ``--gated``)."""
+    """Notebook 5's surrogate as the options choose it (``--filters``, ``--levels``, ``--plain``)."""
     from bootcamp.cfd.models import make_unet
 
-    return make_unet(grid, filters=args.filters, levels=args.levels, gated=args.gated)
+    return make_unet(grid, filters=args.filters, levels=args.levels, gated=not args.plain)
 
 
 def speed_at(grid: tuple[int, int], args) -> str:
@@ -131,14 +137,15 @@ def speed_at(grid: tuple[int, int], args) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--lessons", nargs="+", default=["06_cfd_5_surrogate_vs_solver"], choices=LESSONS,
+    parser.add_argument("--lessons", nargs="+", default=["06_cfd_4_unet", "06_cfd_5_surrogate_vs_solver"],
+                        choices=LESSONS,
                         help="solution notebooks to run in full mode, in this order")
     parser.add_argument("--speed-only", action="store_true",
                         help="only time the solver and batched inference at --speed-grid: no data set, no training")
     parser.add_argument("--speed-grid", type=parse_grid, default=(128, 256), help="NYxNX for --speed-only")
-    parser.add_argument("--filters", type=int, default=4, help="--speed-only: filters of the U-Net's first level")
-    parser.add_argument("--levels", type=int, default=4, help="--speed-only: levels of the U-Net")
-    parser.add_argument("--gated", action="store_true", help="--speed-only: notebook 4's gated block instead")
+    parser.add_argument("--filters", type=int, default=8, help="--speed-only: filters of the U-Net's first level")
+    parser.add_argument("--levels", type=int, default=3, help="--speed-only: levels of the U-Net")
+    parser.add_argument("--plain", action="store_true", help="--speed-only: notebook 4's plain block instead")
     parser.add_argument("--predict-batch", type=int, default=128, help="--speed-only: batch size of the inference")
     parser.add_argument("--repeats", type=int, default=5, help="--speed-only: timed passes; the fastest counts")
     parser.add_argument("--solver-samples", type=int, default=4, help="--speed-only: new shapes to solve")

@@ -35,9 +35,10 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
+from bootcamp import saved
+from bootcamp.cfd import models as cfd_models
 from bootcamp.cfd.flows import course_spec, load_flows, mean_relative_l2
 from bootcamp.cfd.models import fit, make_fc
-from bootcamp.cfd.models import make_unet as bootcamp_unet
 from bootcamp.cfd.plots import show_fields, show_history
 from bootcamp.checks import floor, record
 from bootcamp.selfcheck import cfd
@@ -128,7 +129,7 @@ def make_unet(filters=8, levels=3, gated=True):
 print(f"gated U-Net: {make_unet().count_params():,} parameters; "
       f"plain U-Net: {make_unet(gated=False).count_params():,}")
 # notebooks 5 and 6 import this same network from the package instead of copying it
-assert bootcamp_unet(grid).count_params() == make_unet().count_params()
+assert cfd_models.make_unet(grid).count_params() == make_unet().count_params()
 
 # %% [markdown]
 # ## Exercise 2: parameters of one block
@@ -168,20 +169,21 @@ cfd.unet_parameters(n_params, one_block)
 # training time (in full mode, one line per epoch as well).
 
 # %%
-epochs = bootcamp.choose(full=100, quick=12)
+epochs = bootcamp.choose(full=100, quick=10)
+batch_size = 8
 runs = {"gated U-Net": (lambda: make_unet(gated=True), 2e-3),
         "plain U-Net": (lambda: make_unet(gated=False), 2e-3),
         "dense 3 layers": (lambda: make_fc(grid), 1e-3)}
-models, histories, val_scores, val_predictions = {}, {}, {}, {}
+models, histories, val_scores, val_predictions, seconds = {}, {}, {}, {}, {}
 for name, (build, rate) in runs.items():
     keras.utils.set_random_seed(42)
     models[name] = build()
-    histories[name], seconds = fit(models[name], x_train, y_train, x_val, y_val, epochs=epochs,
-                                   learning_rate=rate)
+    histories[name], seconds[name] = fit(models[name], x_train, y_train, x_val, y_val, epochs=epochs,
+                                         batch_size=batch_size, learning_rate=rate)
     val_predictions[name] = models[name].predict(x_val, verbose=0)
     val_scores[name] = mean_relative_l2(val_predictions[name], y_val)
     print(f"{name:>15}: {models[name].count_params():>9,} parameters, validation error {val_scores[name]:.1%}, "
-          f"{seconds:.0f} s")
+          f"{seconds[name]:.0f} s")
 ratio = models["dense 3 layers"].count_params() / models["gated U-Net"].count_params()
 print(f"the dense network has {ratio:.0f} times as many parameters as the gated U-Net")
 
@@ -348,6 +350,49 @@ print(bootcamp.choose(
     quick="Quick mode: the floors are the quick mode's, checked by CI on every change."))
 floor("gated U-Net error / dense baseline error (validation)",
       val_scores["gated U-Net"] / val_scores["dense 3 layers"], at_most=bootcamp.choose(full=0.5, quick=0.95))
+
+# %% [markdown]
+# ## Keeping the chosen U-Net for notebooks 5 and 6
+#
+# Notebooks 5 and 6 use the U-Net chosen here. Rather than train it again,
+# they load it from the course's model store, `bootcamp.saved`: a folder in
+# the data cache (never in the repository), where `model.save` writes one
+# `.keras` file (architecture and weights) and a small record of where it
+# came from.
+#
+# A saved model is only worth loading if it is the right one, so the store
+# files it under a key made of everything that decided it: the run mode (a
+# quick-mode model is never loaded in full mode), the data (a hash of the
+# training and validation flows), the settings above, and the source code
+# of the package functions that notebooks 5 and 6 would train it with
+# (`make_unet`, `gated_block` and `fit` of `bootcamp.cfd.models`). Change
+# any of them and they train their own instead of loading a stale one.
+# When they find none, they train the gated U-Net alone (one training, not
+# this notebook's comparison of two) and store that; running this notebook
+# replaces it by its choice.
+#
+# We built the U-Nets from our own copy of the code, so first we check
+# that the chosen one is the package's network: the package's `make_unet`,
+# given our weights, must compute the same fields. (If you edit the
+# network above, notebooks 5 and 6 will train their own.)
+
+# %%
+unet_spec = {"flows": course_spec(), "data": saved.fingerprint(x_train, y_train, x_val, y_val), "seed": 42,
+             "epochs": epochs, "batch_size": batch_size, "learning_rate": 2e-3}
+unet_code = (cfd_models.make_unet, cfd_models.gated_block, cfd_models.fit)
+twin = cfd_models.make_unet(grid, gated=chosen == "gated U-Net")
+same_network = twin.count_params() == models[chosen].count_params()
+if same_network:
+    twin.set_weights(models[chosen].get_weights())
+    same_network = np.allclose(twin(x_val[:8]), models[chosen](x_val[:8]), atol=1e-5)
+if same_network:
+    saved.save(twin, "cfd-unet", spec=unet_spec, code=unet_code, notebook="06_cfd_4",
+               what="notebook 4's U-Net",
+               metrics={"gated": chosen == "gated U-Net", "chosen on validation": True,
+                        "validation error": val_scores[chosen],
+                        "training seconds": seconds["gated U-Net"] + seconds["plain U-Net"]})
+else:
+    print("the chosen U-Net is no longer the package's network, so notebooks 5 and 6 will train their own")
 
 # %% [markdown]
 # ## The test flows, once
