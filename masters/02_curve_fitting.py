@@ -136,7 +136,7 @@ def compile_and_fit(model, x, y, *, epochs, batch_size=32, callbacks=(), lr=1e-2
                      epochs=epochs, callbacks=list(callbacks), verbose=0)
 
 
-epochs = bootcamp.choose(full=400, quick=100)
+epochs = bootcamp.choose(full=400, quick=60)
 shallow = make_shallow()
 hist_shallow = compile_and_fit(shallow, x_train, y_train, epochs=epochs)
 print(f"shallow: validation MSE {hist_shallow.history['val_mse'][-1]:.4f} after {epochs} epochs")
@@ -537,7 +537,7 @@ def make_big(variant):
 
 n_small = 30
 variants = ["plain", "early stopping", "L2 penalty", "L1 penalty", "dropout", "batch norm"]
-big_epochs = bootcamp.choose(full=1000, quick=150)
+big_epochs = bootcamp.choose(full=1000, quick=100)
 log_root = bootcamp.logs_dir("02_curve_fitting", fresh=True)   # old runs removed
 print(f"the plain big network has {make_big('plain').count_params():,} parameters "
       f"for {n_small} training points; {big_epochs} epochs per variant")

@@ -231,15 +231,16 @@ cnn.flattened_size(n_flat)
 # 28 x 28 x 1.
 #
 # Quick mode runs the same code on fewer images, for fewer epochs, with half
-# the filters; the cell prints the settings of the mode you are in.
+# the filters and smaller batches (more weight updates from the few images);
+# the cell prints the settings of the mode you are in.
 
 # %% tags=["split"]
 (x_train_all, y_train_all), (x_test_raw, y_test) = load_mnist()
-n_train = bootcamp.choose(full=54_000, quick=6_000)
-n_val = bootcamp.choose(full=6_000, quick=2_000)
+n_train = bootcamp.choose(full=54_000, quick=2_000)
+n_val = bootcamp.choose(full=6_000, quick=1_000)
 epochs = bootcamp.choose(full=15, quick=3)
 width = bootcamp.choose(full=32, quick=16)          # filters in the first stage; quick mode halves them
-batch_size = 128
+batch_size = bootcamp.choose(full=128, quick=32)   # quick: smaller batches, more steps from few images
 
 
 def prepare(x):
@@ -668,13 +669,15 @@ print(f"\nchosen on validation: the {mnist_choice} CNN for MNIST, the {fashion_c
 
 # %% [markdown]
 # The claim of this lesson, on the validation images: the small CNN is
-# ahead of the dense network it replaces. (Like every full-mode floor of this
-# notebook, its `full=` value has not yet been seen to pass with the current
-# code; see the note before the final cells.)
+# ahead of the dense network it replaces. Quick mode trains both on a few
+# thousand images for three epochs, where the two end close together, so
+# there the floor asks only that the CNN is not behind. (Like every full-mode
+# floor of this notebook, its `full=` value has not yet been seen to pass with
+# the current code; see the note before the final cells.)
 
 # %%
 floor("MNIST small CNN minus dense net, validation accuracy",
-      mnist_results["small"][1] - mnist_results["dense 64-64"][1], at_least=bootcamp.choose(full=0.005, quick=0.01))
+      mnist_results["small"][1] - mnist_results["dense 64-64"][1], at_least=bootcamp.choose(full=0.005, quick=0.0))
 
 # %% [markdown]
 # ## Mini-challenge: beat the chosen Fashion-MNIST model
@@ -734,7 +737,7 @@ mnist_model = mnist_models[mnist_choice]
 mnist_test_accuracy = mnist_model.evaluate(x_test, y_test, batch_size=1000, verbose=0)[1]
 print(f"MNIST, the {mnist_choice} CNN: test accuracy {mnist_test_accuracy:.4f} on all {len(y_test):,} test images "
       f"(validation: {mnist_results[mnist_choice][1]:.4f})")
-floor("MNIST chosen CNN test accuracy", mnist_test_accuracy, at_least=bootcamp.choose(full=0.992, quick=0.95))
+floor("MNIST chosen CNN test accuracy", mnist_test_accuracy, at_least=bootcamp.choose(full=0.992, quick=0.92))
 
 # %% tags=["final"]
 fashion_model = fashion_models[fashion_choice]
@@ -744,7 +747,7 @@ print(f"Fashion-MNIST, the {fashion_choice} model: test accuracy {fashion_test_a
 entry = globals().get("my_model")          # read again: your entry as it is now, never replaced
 cnn.challenge(entry, fx_test, fy_test, fashion_test_accuracy, data="test")
 floor("Fashion-MNIST chosen model test accuracy", fashion_test_accuracy,
-      at_least=bootcamp.choose(full=0.925, quick=0.80))
+      at_least=bootcamp.choose(full=0.925, quick=0.75))
 
 # %% [markdown]
 # ## What to remember

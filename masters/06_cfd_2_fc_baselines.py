@@ -193,7 +193,7 @@ print(f"{n_fc:,} parameters, {outer / n_fc:.0%} of them in the first and the las
 # full mode it prints one line per epoch, and takes long on a CPU.
 
 # %%
-epochs = bootcamp.choose(full=150, quick=40)
+epochs = bootcamp.choose(full=150, quick=25)
 batch_size = 16
 verbose = bootcamp.choose(full=2, quick=0)          # one line per epoch in full mode
 

@@ -176,7 +176,7 @@ cfd.receptive_field(receptive_field, model)
 # per epoch.
 
 # %%
-epochs = bootcamp.choose(full=100, quick=30)
+epochs = bootcamp.choose(full=100, quick=20)
 batch_size = 8
 verbose = bootcamp.choose(full=2, quick=0)          # one line per epoch in full mode
 
