@@ -51,7 +51,7 @@ def test_figures_are_titled_and_labelled():
     labelled(show_history({"a": {"loss": [1.0, 0.5], "val_loss": [1.1, 0.6]}}, "history"))
 
 
-def test_full_mode_benchmark_times_the_plain_unet_against_the_solver(tmp_path):
+def test_full_mode_benchmark_times_notebook_4s_unet_against_the_solver(tmp_path):
     # the smallest run of the command README's CFD figures come from: its options and its printed ratio
     args = ["--speed-only", "--speed-grid", "16x32", "--solver-samples", "1", "--filters", "2", "--levels", "2",
             "--repeats", "1"]
