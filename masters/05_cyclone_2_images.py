@@ -28,7 +28,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
-from bootcamp.checks import floor, record
+from bootcamp.checks import floor
 from bootcamp.cyclone import dataset, preprocess, synth
 from bootcamp.data.hurdat2 import CLASSES
 

@@ -34,7 +34,6 @@ from keras import layers
 from sklearn.metrics import ConfusionMatrixDisplay
 from sklearn.neighbors import KNeighborsClassifier
 
-from bootcamp import saved
 from bootcamp.checks import floor, record
 from bootcamp.cyclone import dataset, models, preprocess, scoring
 from bootcamp.data.hurdat2 import CLASSES
@@ -224,8 +223,10 @@ print(f"a perfect classifier would still have an RMSE of {scoring.rmse_kt(valida
 # training and validation frames), the settings, and the source code of the
 # package functions that lessons 4-6 would build and train it with
 # (`models.compact_cnn`, `models.train_classifier` and the preprocessing,
-# which take the same steps as the cells above). Change any of them, and a
-# later lesson trains its own instead of loading a stale one.
+# which take the same steps as the cells above). `models.baseline_key`
+# makes that key, and lessons 4-6 load through the same function
+# (`models.load_or_train_baseline`). Change any of them, and a later lesson
+# trains its own instead of loading a stale one.
 #
 # We built the network above from our own copy of the code, so first we
 # check that it is the package's network: the package's `compact_cnn`,
@@ -233,9 +234,6 @@ print(f"a perfect classifier would still have an RMSE of {scoring.rmse_kt(valida
 # training cells above, what is saved is what you trained.)
 
 # %%
-baseline_spec = {"frames": saved.fingerprint(train.images, train.labels, validation.images, validation.labels),
-                 "seed": 42, **config}
-baseline_code = (models.compact_cnn, models.train_classifier, preprocess)
 twin = models.compact_cnn(width=config["width"])
 sample = preprocess.centre_crop(models.scaled(validation.subset(np.arange(32))), dataset.CROP)[..., None]
 same_network = model.count_params() == twin.count_params()
@@ -243,9 +241,8 @@ if same_network:
     twin.set_weights(model.get_weights())
     same_network = np.allclose(twin(sample, training=False), model(sample, training=False), atol=1e-6)
 if same_network:
-    saved.save(twin, "cyclone-baseline", spec=baseline_spec, code=baseline_code, notebook="05_cyclone_3",
-               what="lesson 3's compact CNN", metrics={"validation top-1": cnn_val_scores["top1"],
-                                                      "training seconds": training_seconds})
+    models.save_baseline(twin, train, validation, notebook="05_cyclone_3",
+                         metrics={"validation top-1": cnn_val_scores["top1"], "training seconds": training_seconds})
 else:
     print("this network is no longer the package's compact CNN, so lessons 4-6 will train their own")
 

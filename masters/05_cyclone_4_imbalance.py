@@ -31,14 +31,12 @@ bootcamp.setup(seed=42)
 # %%
 import time
 
-import keras
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from bootcamp import saved
 from bootcamp.checks import floor, record
-from bootcamp.cyclone import dataset, models, preprocess, scoring
+from bootcamp.cyclone import dataset, models, scoring
 from bootcamp.data.hurdat2 import CLASSES
 
 # %% [markdown]
@@ -151,17 +149,6 @@ cyclone.oversampled(balanced_index, train.labels, len(train.labels))
 # **validation** storms.
 
 # %%
-def train_variant(**options):
-    keras.utils.set_random_seed(42)
-    model = models.compact_cnn(width=config["width"])
-    models.train_classifier(model, train, validation, epochs=config["epochs"],
-                            verbose=bootcamp.choose(full=2, quick=0), **options)
-    return model
-
-
-baseline_spec = {"frames": saved.fingerprint(train.images, train.labels, validation.images, validation.labels),
-                 "seed": 42, **config}
-baseline_code = (models.compact_cnn, models.train_classifier, preprocess)
 variants = {"plain": {}, "class weights": {"class_weight": class_weight},
             "resampling": {"train_index": balanced_index}}
 if bootcamp.choose(full=True, quick=False):
@@ -173,11 +160,9 @@ for name, options in variants.items():
         continue
     start = time.perf_counter()
     if name == "plain":
-        model, _ = saved.load_or_train("cyclone-baseline", spec=baseline_spec, code=baseline_code,
-                                       build_and_train=train_variant, notebook="05_cyclone_4",
-                                       what="lesson 3's compact CNN")
+        model, _ = models.load_or_train_baseline(train, validation, notebook="05_cyclone_4")
     else:
-        model = train_variant(**options)
+        model = models.train_baseline(train, validation, **options)
     probabilities = models.predict(model, validation)
     trained[name] = model
     results[name] = scoring.score(probabilities, validation.labels, validation.wind_kt)

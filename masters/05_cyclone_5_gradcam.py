@@ -37,7 +37,6 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from bootcamp import saved
 from bootcamp.checks import floor, record
 from bootcamp.cyclone import dataset, gradcam, models, preprocess, scoring
 from bootcamp.data.hurdat2 import CLASSES
@@ -55,23 +54,9 @@ from bootcamp.data.hurdat2 import CLASSES
 # %%
 train, validation, _ = dataset.standard()
 print(f"image source: {train.source}; {len(train)} training and {len(validation)} validation frames")
-config = models.settings()
 
 
-def train_baseline():
-    keras.utils.set_random_seed(42)
-    model = models.compact_cnn(width=config["width"])
-    models.train_classifier(model, train, validation, epochs=config["epochs"],
-                            verbose=bootcamp.choose(full=2, quick=0))
-    return model
-
-
-baseline_spec = {"frames": saved.fingerprint(train.images, train.labels, validation.images, validation.labels),
-                 "seed": 42, **config}
-baseline_code = (models.compact_cnn, models.train_classifier, preprocess)
-model, _ = saved.load_or_train("cyclone-baseline", spec=baseline_spec, code=baseline_code,
-                                build_and_train=train_baseline, notebook="05_cyclone_5",
-                                what="lesson 3's compact CNN")
+model, _ = models.load_or_train_baseline(train, validation, notebook="05_cyclone_5")
 x_val = preprocess.centre_crop(models.scaled(validation), dataset.CROP)[..., None]
 probabilities = model.predict(x_val, batch_size=256, verbose=0)
 predicted = probabilities.argmax(axis=1)

@@ -39,12 +39,10 @@ bootcamp.setup(seed=42)
 
 # %%
 import keras
-import numpy as np
 import pandas as pd
 
-from bootcamp import saved
 from bootcamp.checks import floor, record
-from bootcamp.cyclone import dataset, models, preprocess, scoring
+from bootcamp.cyclone import dataset, models, scoring
 
 # %% [markdown]
 # ## The data
@@ -71,20 +69,7 @@ print(f"locked seasons, opened once at the end: {', '.join(map(str, dataset.lock
 config = models.settings()
 
 
-def train_baseline():
-    keras.utils.set_random_seed(42)
-    model = models.compact_cnn(width=config["width"])
-    models.train_classifier(model, train, validation, epochs=config["epochs"],
-                            verbose=bootcamp.choose(full=2, quick=0))
-    return model
-
-
-baseline_spec = {"frames": saved.fingerprint(train.images, train.labels, validation.images, validation.labels),
-                 "seed": 42, **config}
-baseline_code = (models.compact_cnn, models.train_classifier, preprocess)
-baseline_model, _ = saved.load_or_train("cyclone-baseline", spec=baseline_spec, code=baseline_code,
-                                         build_and_train=train_baseline, notebook="05_cyclone_6",
-                                         what="lesson 3's compact CNN")
+baseline_model, _ = models.load_or_train_baseline(train, validation, notebook="05_cyclone_6")
 on_validation = {
     "majority class": scoring.score(scoring.constant_probabilities(train.labels, len(validation)),
                                     validation.labels, validation.wind_kt),

@@ -27,7 +27,6 @@ bootcamp.setup(seed=42)
 import time
 
 import keras
-import matplotlib.pyplot as plt
 import numpy as np
 
 from bootcamp.cfd.flows import course_spec, load_flows, mean_relative_l2

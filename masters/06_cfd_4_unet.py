@@ -32,10 +32,8 @@ bootcamp.setup(seed=42)
 
 # %%
 import keras
-import matplotlib.pyplot as plt
 import numpy as np
 
-from bootcamp import saved
 from bootcamp.cfd import models as cfd_models
 from bootcamp.cfd.flows import course_spec, load_flows, mean_relative_l2
 from bootcamp.cfd.models import fit, make_fc
@@ -169,14 +167,14 @@ cfd.unet_parameters(n_params, one_block)
 # training time (in full mode, one line per epoch as well).
 
 # %%
-epochs = bootcamp.choose(full=100, quick=10)
-batch_size = 8
-runs = {"gated U-Net": (lambda: make_unet(gated=True), 2e-3),
-        "plain U-Net": (lambda: make_unet(gated=False), 2e-3),
+settings = cfd_models.unet_settings()    # seed, epochs, batch size, learning rate: notebooks 5-6 reuse them
+epochs, batch_size = settings["epochs"], settings["batch_size"]
+runs = {"gated U-Net": (lambda: make_unet(gated=True), settings["learning_rate"]),
+        "plain U-Net": (lambda: make_unet(gated=False), settings["learning_rate"]),
         "dense 3 layers": (lambda: make_fc(grid), 1e-3)}
 models, histories, val_scores, val_predictions, seconds = {}, {}, {}, {}, {}
 for name, (build, rate) in runs.items():
-    keras.utils.set_random_seed(42)
+    keras.utils.set_random_seed(settings["seed"])
     models[name] = build()
     histories[name], seconds[name] = fit(models[name], x_train, y_train, x_val, y_val, epochs=epochs,
                                          batch_size=batch_size, learning_rate=rate)
@@ -365,8 +363,10 @@ floor("gated U-Net error / dense baseline error (validation)",
 # quick-mode model is never loaded in full mode), the data (a hash of the
 # training and validation flows), the settings above, and the source code
 # of the package functions that notebooks 5 and 6 would train it with
-# (`make_unet`, `gated_block` and `fit` of `bootcamp.cfd.models`). Change
-# any of them and they train their own instead of loading a stale one.
+# (`make_unet`, `gated_block` and `fit` of `bootcamp.cfd.models`);
+# `cfd_models.unet_key` makes it, and notebooks 5 and 6 load through the
+# same function (`cfd_models.load_or_train_unet`). Change any of them and
+# they train their own instead of loading a stale one.
 # When they find none, they train the gated U-Net alone (one training, not
 # this notebook's comparison of two) and store that; running this notebook
 # replaces it by its choice.
@@ -377,20 +377,16 @@ floor("gated U-Net error / dense baseline error (validation)",
 # network above, notebooks 5 and 6 will train their own.)
 
 # %%
-unet_spec = {"flows": course_spec(), "data": saved.fingerprint(x_train, y_train, x_val, y_val), "seed": 42,
-             "epochs": epochs, "batch_size": batch_size, "learning_rate": 2e-3}
-unet_code = (cfd_models.make_unet, cfd_models.gated_block, cfd_models.fit)
 twin = cfd_models.make_unet(grid, gated=chosen == "gated U-Net")
 same_network = twin.count_params() == models[chosen].count_params()
 if same_network:
     twin.set_weights(models[chosen].get_weights())
     same_network = np.allclose(twin(x_val[:8]), models[chosen](x_val[:8]), atol=1e-5)
 if same_network:
-    saved.save(twin, "cfd-unet", spec=unet_spec, code=unet_code, notebook="06_cfd_4",
-               what="notebook 4's U-Net",
-               metrics={"gated": chosen == "gated U-Net", "chosen on validation": True,
-                        "validation error": val_scores[chosen],
-                        "training seconds": seconds["gated U-Net"] + seconds["plain U-Net"]})
+    cfd_models.save_unet(twin, x_train, y_train, x_val, y_val, notebook="06_cfd_4",
+                         metrics={"gated": chosen == "gated U-Net", "chosen on validation": True,
+                                  "validation error": val_scores[chosen],
+                                  "training seconds": seconds["gated U-Net"] + seconds["plain U-Net"]})
 else:
     print("the chosen U-Net is no longer the package's network, so notebooks 5 and 6 will train their own")
 

@@ -21,15 +21,13 @@ import bootcamp
 bootcamp.setup(seed=42)
 
 # %%
-import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
-from bootcamp import saved
 from bootcamp.cfd import models as cfd_models
 from bootcamp.cfd import solve, warm_up
-from bootcamp.cfd.flows import course_spec, load_flows, mean_relative_l2, relative_l2
-from bootcamp.cfd.models import fit, make_unet, predict_seconds
+from bootcamp.cfd.flows import course_spec, load_flows, relative_l2
+from bootcamp.cfd.models import predict_seconds
 from bootcamp.checks import floor, record
 from bootcamp.selfcheck import cfd
 
@@ -57,24 +55,7 @@ x_train, y_train = data.train.inputs("sdf"), data.train.targets()
 x_val, y_val = data.val.inputs("sdf"), data.val.targets()
 grid = x_train.shape[1:3]
 
-unet_spec = {"flows": course_spec(), "data": saved.fingerprint(x_train, y_train, x_val, y_val), "seed": 42,
-             "epochs": bootcamp.choose(full=100, quick=10), "batch_size": 8, "learning_rate": 2e-3}
-unet_code = (cfd_models.make_unet, cfd_models.gated_block, cfd_models.fit)
-
-
-def train_gated():
-    """Notebook 4's gated U-Net with notebook 4's settings (not its comparison: one training, not two)."""
-    keras.utils.set_random_seed(unet_spec["seed"])
-    model = make_unet(grid, gated=True)
-    _, seconds = fit(model, x_train, y_train, x_val, y_val, epochs=unet_spec["epochs"],
-                     batch_size=unet_spec["batch_size"], learning_rate=unet_spec["learning_rate"])
-    return model, {"gated": True, "chosen on validation": False, "training seconds": seconds,
-                   "validation error": mean_relative_l2(model.predict(x_val, verbose=0), y_val)}
-
-
-surrogate, unet_record = saved.load_or_train("cfd-unet", spec=unet_spec, code=unet_code,
-                                             build_and_train=train_gated, notebook="06_cfd_5",
-                                             what="notebook 4's U-Net")
+surrogate, unet_record = cfd_models.load_or_train_unet(x_train, y_train, x_val, y_val, notebook="06_cfd_5")
 about = unet_record["metrics"]
 training_seconds = about["training seconds"]
 print(f"the {'gated' if about['gated'] else 'plain'} U-Net, "

@@ -29,10 +29,9 @@ bootcamp.setup(seed=42)
 import keras
 import numpy as np
 
-from bootcamp import saved
 from bootcamp.cfd import models as cfd_models
 from bootcamp.cfd.flows import course_spec, load_flows, load_locked_set, mean_relative_l2, relative_l2
-from bootcamp.cfd.models import fit, gated_block, make_fc, make_unet
+from bootcamp.cfd.models import fit, make_fc
 from bootcamp.cfd.plots import show_fields
 from bootcamp.checks import floor, record
 from bootcamp.selfcheck import cfd
@@ -103,23 +102,7 @@ print(f"baseline: validation score {baseline_val:.2%}")
 # leaderboard too, as `unet4`.
 
 # %%
-unet_spec = {"flows": course_spec(), "data": saved.fingerprint(x_train, y_train, x_val, y_val), "seed": 42,
-             "epochs": bootcamp.choose(full=100, quick=10), "batch_size": 8, "learning_rate": 2e-3}
-unet_code = (cfd_models.make_unet, cfd_models.gated_block, cfd_models.fit)
-
-
-def train_gated():
-    """Notebook 4's gated U-Net with notebook 4's settings (not its comparison: one training, not two)."""
-    keras.utils.set_random_seed(unet_spec["seed"])
-    model = make_unet(grid, gated=True)
-    _, seconds = fit(model, x_train, y_train, x_val, y_val, epochs=unet_spec["epochs"],
-                     batch_size=unet_spec["batch_size"], learning_rate=unet_spec["learning_rate"])
-    return model, {"gated": True, "chosen on validation": False, "training seconds": seconds,
-                   "validation error": mean_relative_l2(model.predict(x_val, verbose=0), y_val)}
-
-
-unet4, unet_record = saved.load_or_train("cfd-unet", spec=unet_spec, code=unet_code, build_and_train=train_gated,
-                                         notebook="06_cfd_6", what="notebook 4's U-Net")
+unet4, unet_record = cfd_models.load_or_train_unet(x_train, y_train, x_val, y_val, notebook="06_cfd_6")
 unet4_val = mean_relative_l2(unet4.predict(x_val, verbose=0), y_val)
 print(f"the {'gated' if unet_record['metrics']['gated'] else 'plain'} U-Net"
       + (", chosen on validation by notebook 4" if unet_record["metrics"]["chosen on validation"] else "")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import threading
 from pathlib import Path
 
@@ -279,51 +278,77 @@ def test_the_course_networks_round_trip(store):
         assert [layer.name for layer in loaded.layers] == [layer.name for layer in model.layers]
 
 
-# ----------------------------------------------------------------- the lessons agree on their keys
+# ----------------------------------------------------------------- the lessons share one key
 
 MASTERS = Path(__file__).resolve().parents[1] / "masters"
-
-
-def squeeze(text):
-    return re.sub(r"\s+", "", text)
 
 
 def source(stem):
     return (MASTERS / f"{stem}.py").read_text(encoding="utf-8")
 
 
-def block(stem, first, last):
-    """The master's code from the line starting ``first`` to the end of the line
-    starting ``last``, without whitespace (line breaks differ from master to master)."""
-    text = source(stem)
-    start = text.index(f"\n{first}") + 1
-    end = text.index("\n", text.index(f"\n{last}", start) + 1)
-    return squeeze(text[start:end])
+@pytest.mark.parametrize("stems, saver, loader, name", [
+    (["05_cyclone_3_cnn", "05_cyclone_4_imbalance", "05_cyclone_5_gradcam", "05_cyclone_6_competition"],
+     "models.save_baseline(", "models.load_or_train_baseline(", "cyclone-baseline"),
+    (["06_cfd_4_unet", "06_cfd_5_surrogate_vs_solver", "06_cfd_6_competition"],
+     "cfd_models.save_unet(", "cfd_models.load_or_train_unet(", "cfd-unet"),
+])
+def test_the_lessons_go_through_one_function(stems, saver, loader, name):
+    """The first lesson saves and the later ones load through the package, which alone
+    makes the key: no master spells a spec, a code list or the store's name itself, so
+    none can drift into training silently instead of loading."""
+    first, *later = stems
+    assert saver in source(first)
+    for stem in later:
+        assert loader in source(stem), stem
+    for stem in stems:
+        text = source(stem)
+        for private in ("saved.save(", "saved.load_or_train(", "saved.load(", f'"{name}"', "_spec = {"):
+            assert private not in text, (stem, private)
 
 
-def function(stem, name):
-    text = source(stem)
-    start = text.index(f"\ndef {name}(")
-    return text[start:text.index("\n\n\n", start)]
+def test_notebook_4_trains_with_the_settings_it_saves_under():
+    text = source("06_cfd_4_unet")
+    assert "cfd_models.unet_settings()" in text
+    assert "bootcamp.choose(full=100" not in text and "batch_size = 8" not in text
 
 
-def test_the_cyclone_lessons_share_one_key():
-    """Lesson 3 saves the baseline and lessons 4-6 load it: a spec or code list that
-    drifted in one of them would make it train silently instead of loading."""
-    stems = ["05_cyclone_3_cnn", "05_cyclone_4_imbalance", "05_cyclone_5_gradcam", "05_cyclone_6_competition"]
-    blocks = {stem: block(stem, "baseline_spec = ", "baseline_code = ") for stem in stems}
-    assert len(set(blocks.values())) == 1, blocks
+class Frames:
+    """What the key reads of a cyclone split: images and labels."""
+
+    def __init__(self, n, seed):
+        rng = np.random.default_rng(seed)
+        self.images = rng.normal(size=(n, 4, 4)).astype("float32")
+        self.labels = rng.integers(0, 8, size=n)
 
 
-def test_the_cfd_lessons_share_one_key():
-    """06_cfd_4 saves the U-Net with its own variables; 06_cfd_5 and 06_cfd_6 spell the
-    same values out, and train the same way when nothing is stored."""
-    later = ["06_cfd_5_surrogate_vs_solver", "06_cfd_6_competition"]
-    specs = {block(stem, "unet_spec = ", "unet_code = ") for stem in later}
-    assert len(specs) == 1, specs
-    first = block("06_cfd_4_unet", "unet_spec = ", "unet_code = ")
-    for name in ("epochs", "batch_size"):
-        value = re.search(rf"^{name} = (.+)$", source("06_cfd_4_unet"), re.M).group(1)
-        first = first.replace(f'"{name}":{name},', f'"{name}":{squeeze(value)},')
-    assert {first} == specs
-    assert function(later[0], "train_gated") == function(later[1], "train_gated")
+def test_the_cyclone_baseline_saved_by_lesson_3_is_what_lessons_4_to_6_load(capsys):
+    from bootcamp.cyclone import models
+
+    train, validation = Frames(6, 0), Frames(4, 1)
+    network = models.compact_cnn(width=2)
+    assert models.save_baseline(network, train, validation, notebook="05_cyclone_3", metrics={"top1": 0.5})
+    loaded, record = models.load_or_train_baseline(train, validation, notebook="05_cyclone_4")
+    assert record["loaded"] and record["metrics"] == {"top1": 0.5}
+    assert loaded.count_params() == network.count_params()
+    assert "loaded lesson 3's compact CNN that 05_cyclone_3 saved" in capsys.readouterr().out
+    # other validation frames: another key, so nothing stored matches
+    assert saved.load(models.BASELINE, **models.baseline_key(train, Frames(4, 2))) == (None, None)
+
+
+def test_the_unet_saved_by_notebook_4_is_what_notebooks_5_and_6_load(monkeypatch, capsys):
+    from bootcamp.cfd import models
+
+    rng = np.random.default_rng(0)
+    x_train, y_train, x_val, y_val = (rng.normal(size=(n, 8, 16, 2)).astype("float32") for n in (4, 4, 2, 2))
+    network = models.make_unet((8, 16), filters=2, levels=2, gated=True)
+    metrics = {"gated": True, "chosen on validation": True, "validation error": 0.2, "training seconds": 1.0}
+    assert models.save_unet(network, x_train, y_train, x_val, y_val, notebook="06_cfd_4", metrics=metrics)
+    for notebook in ("06_cfd_5", "06_cfd_6"):
+        loaded, record = models.load_or_train_unet(x_train, y_train, x_val, y_val, notebook=notebook)
+        assert record["loaded"] and record["metrics"] == metrics
+        np.testing.assert_array_equal(loaded(x_val), network(x_val))
+    assert capsys.readouterr().out.count("loaded notebook 4's U-Net that 06_cfd_4 saved") == 2
+    # a full-mode run trains for 100 epochs, not 10: another key
+    monkeypatch.setenv("BOOTCAMP_QUICK", "0")
+    assert saved.load(models.UNET, **models.unet_key(x_train, y_train, x_val, y_val)) == (None, None)

@@ -102,3 +102,68 @@ def predict_seconds(model, x, batch_size: int = 64, repeats: int = 3) -> float:
         model.predict(x, batch_size=batch_size, verbose=0)
         best = min(best, time.perf_counter() - start)
     return best / len(x)
+
+
+# ------------------------------------------------- notebook 4's U-Net, shared through the model store
+
+UNET = "cfd-unet"
+UNET_WHAT = "notebook 4's U-Net"
+
+
+def unet_settings() -> dict:
+    """Notebook 4's training settings for the U-Nets, by run mode: seed,
+    epochs, batch size and peak learning rate. Notebooks 5 and 6 train with
+    the same ones when the store has no U-Net for them."""
+    from bootcamp.config import choose
+
+    return {"seed": 42, "epochs": choose(full=100, quick=10), "batch_size": 8, "learning_rate": 2e-3}
+
+
+def train_gated_unet(x_train, y_train, x_val, y_val):
+    """Notebook 4's gated U-Net trained with :func:`unet_settings` (one training,
+    not notebook 4's comparison of two); returns ``(model, metrics)``."""
+    import keras
+
+    from bootcamp.cfd.flows import mean_relative_l2
+
+    settings = unet_settings()
+    keras.utils.set_random_seed(settings["seed"])
+    model = make_unet(x_train.shape[1:3], gated=True)
+    _, seconds = fit(model, x_train, y_train, x_val, y_val, epochs=settings["epochs"],
+                     batch_size=settings["batch_size"], learning_rate=settings["learning_rate"])
+    return model, {"gated": True, "chosen on validation": False, "training seconds": seconds,
+                   "validation error": mean_relative_l2(model.predict(x_val, verbose=0), y_val)}
+
+
+def unet_key(x_train, y_train, x_val, y_val) -> dict:
+    """What the store files the U-Net under: the course's flow set and a hash
+    of the training and validation arrays, the settings (``spec``), and the
+    code that builds and trains it (``code``). Notebook 4 saves under it;
+    notebooks 5 and 6 load."""
+    from bootcamp import saved
+    from bootcamp.cfd.flows import course_spec
+
+    spec = {"flows": course_spec(), "data": saved.fingerprint(x_train, y_train, x_val, y_val), **unet_settings()}
+    return {"spec": spec, "code": (make_unet, gated_block, fit, train_gated_unet, unet_settings)}
+
+
+def save_unet(model, x_train, y_train, x_val, y_val, *, notebook: str, metrics: dict):
+    """Store the U-Net notebook 4 chose, for notebooks 5 and 6. ``metrics`` says
+    ``gated``, ``chosen on validation``, ``validation error`` and ``training
+    seconds`` (the later notebooks print them). Returns the path (or None)."""
+    from bootcamp import saved
+
+    return saved.save(model, UNET, notebook=notebook, what=UNET_WHAT, metrics=metrics,
+                      **unet_key(x_train, y_train, x_val, y_val))
+
+
+def load_or_train_unet(x_train, y_train, x_val, y_val, *, notebook: str):
+    """Notebook 4's U-Net from the model store, or notebook 4's gated U-Net
+    trained here (and stored) when none matches this run mode, data and code;
+    returns ``(model, record)``, ``record["metrics"]`` as :func:`save_unet`
+    describes, and prints one line saying which happened."""
+    from bootcamp import saved
+
+    return saved.load_or_train(UNET, notebook=notebook, what=UNET_WHAT,
+                               build_and_train=lambda: train_gated_unet(x_train, y_train, x_val, y_val),
+                               **unet_key(x_train, y_train, x_val, y_val))

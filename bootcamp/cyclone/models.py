@@ -109,3 +109,57 @@ def settings() -> dict:
     from bootcamp.config import choose
 
     return {"width": choose(full=12, quick=8), "epochs": choose(full=15, quick=8)}
+
+
+# ------------------------------------------------- lesson 3's baseline, shared through the model store
+
+BASELINE = "cyclone-baseline"
+BASELINE_WHAT = "lesson 3's compact CNN"
+BASELINE_SEED = 42
+
+
+def train_baseline(train, validation, **options):
+    """Lesson 3's compact CNN with the run mode's settings (:func:`settings`),
+    trained from seed 42; ``options`` go to :func:`train_classifier` (lesson 4's
+    variants: ``class_weight``, ``train_index``, ``rotate``). One line per epoch
+    in full mode, silent in quick mode."""
+    import keras
+
+    from bootcamp.config import choose
+
+    config = settings()
+    keras.utils.set_random_seed(BASELINE_SEED)
+    model = compact_cnn(width=config["width"])
+    train_classifier(model, train, validation, epochs=config["epochs"], verbose=choose(full=2, quick=0),
+                     **options)
+    return model
+
+
+def baseline_key(train, validation) -> dict:
+    """What the store files the baseline under: the frames it was trained and
+    validated on, the seed and the settings (``spec``), and the code that
+    builds and trains it (``code``). Lesson 3 saves under it; lessons 4-6 load."""
+    from bootcamp import saved
+
+    spec = {"frames": saved.fingerprint(train.images, train.labels, validation.images, validation.labels),
+            "seed": BASELINE_SEED, **settings()}
+    return {"spec": spec, "code": (compact_cnn, train_classifier, train_baseline, settings, preprocess)}
+
+
+def save_baseline(model, train, validation, *, notebook: str, metrics: dict | None = None):
+    """Store lesson 3's trained baseline for lessons 4-6; returns the path (or None)."""
+    from bootcamp import saved
+
+    return saved.save(model, BASELINE, notebook=notebook, what=BASELINE_WHAT, metrics=metrics or {},
+                      **baseline_key(train, validation))
+
+
+def load_or_train_baseline(train, validation, *, notebook: str):
+    """Lesson 3's baseline from the model store, or trained here (and stored)
+    when none matches this run mode, data and code; returns ``(model, record)``
+    and prints one line saying which happened (see :mod:`bootcamp.saved`)."""
+    from bootcamp import saved
+
+    return saved.load_or_train(BASELINE, notebook=notebook, what=BASELINE_WHAT,
+                               build_and_train=lambda: train_baseline(train, validation),
+                               **baseline_key(train, validation))
