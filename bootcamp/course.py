@@ -64,11 +64,15 @@ PATH = (
     Lesson("06_cfd_4_unet", "Flows 4: a gated residual U-Net", 35),
     Lesson("06_cfd_5_surrogate_vs_solver", "Flows 5: surrogate vs solver, error and speed", 25),
     Lesson("06_cfd_6_competition", "Flows 6: competition on unseen shapes", 30),
+    Lesson("07_scaling_1_data_parallel", "Scaling out 1: data parallelism on the devices of one machine", 35),
+    Lesson("07_scaling_2_multi_worker", "Scaling out 2: several workers, a custom loop, a worker that dies", 40),
+    Lesson("07_scaling_3_performance", "Scaling out 3: mixed precision, the profiler, scaling efficiency", 35),
 )
 
-# The workshop runs over two days: day 1 ends with lesson 04 (its CNNs and its
-# deployment notebook) and the mini-challenge, day 2 holds the two science modules.
-DAY_BREAK_AFTER = "04_deploy"
+# The workshop runs over two days and an optional third: day 1 ends with lesson 04
+# (its CNNs and its deployment notebook) and the mini-challenge, day 2 holds the two
+# science modules, day 3 takes the same code to many devices and machines (lesson 07).
+DAY_BREAK_AFTER = ("04_deploy", "06_cfd_6_competition")
 BREAKS_AFTER = {                      # lesson stem -> (what, minutes)
     "02_curve_fitting": ("*break*", 15),
     "05_cyclone_3_cnn": ("*break*", 15),
@@ -102,9 +106,10 @@ def agenda_markdown(folder: str | Path = ".", times: dict | None = None) -> str:
             what, pause = BREAKS_AFTER[lesson.stem]
             rows.append(f"| {_clock(clock)} | {what} | {pause} |")
             clock += pause
-        if lesson.stem == DAY_BREAK_AFTER:
+        if lesson.stem in DAY_BREAK_AFTER:
             rows.append(f"| {_clock(clock)} | {WRAP_UP} | {WRAP_UP_MINUTES} |")
-            rows.append("| | **Day 2** | |")
+            day = DAY_BREAK_AFTER.index(lesson.stem) + 2
+            rows.append(f"| | **Day {day}**{' (optional)' if day == 3 else ''} | |")
             clock = 0
     rows.append(f"| {_clock(clock)} | {WRAP_UP} | {WRAP_UP_MINUTES} |")
     return "\n".join(rows)

@@ -8,11 +8,13 @@
 # proves this machine can learn.
 
 # %% [markdown]
-# ## The plan: two workshop days
+# ## The plan: two workshop days, and an optional third
 #
 # Each row is one notebook. Day 1 builds the tools, from a straight line to
 # convolutional networks; day 2 applies them to two science problems,
-# cyclone intensity from satellite images and flow past obstacles. Times are
+# cyclone intensity from satellite images and flow past obstacles; day 3,
+# for those who will train on a cluster, spreads the same training over
+# several devices and machines and makes each one fast. Times are
 # for a live workshop, talk and hands-on together; on your own, go at your
 # own pace. The table is built from the course outline in
 # `bootcamp/course.py`, so it always matches the notebooks in this folder.

@@ -57,21 +57,25 @@ def test_agenda_links_only_existing_notebooks(tmp_path):
     assert len(set(stems)) == len(stems)
 
 
-def test_agenda_runs_over_two_days_with_breaks_and_restarts_the_clock(tmp_path):
+def test_agenda_runs_over_days_with_breaks_and_restarts_the_clock(tmp_path):
     table = course.agenda_markdown(tmp_path, times={}).splitlines()
     day2 = table.index("| | **Day 2** | |")
+    day3 = table.index("| | **Day 3** (optional) | |")
     assert table[2] == "| | **Day 1** | |"
-    assert table[day2 + 1].startswith("| 0:00 | ")                 # day 2 starts at 0:00 again
-    assert "mini-challenge and questions" in table[day2 - 1]       # day 1 ends with the challenge
-    assert sum("*lunch*" in row for row in table[day2:]) == 1
+    for start in (day2, day3):
+        assert table[start + 1].startswith("| 0:00 | ")             # each day starts at 0:00 again
+        assert "mini-challenge and questions" in table[start - 1]   # and the day before ends with the challenge
+    assert sum("*lunch*" in row for row in table[day2:day3]) == 1
+    assert "Scaling out 1" in table[day3 + 1]
     # every lesson appears exactly once, in the order of the path
     titles = [lesson.title for lesson in course.PATH]
     positions = [next(i for i, row in enumerate(table) if title in row) for title in titles]
     assert positions == sorted(positions)
-    # minutes add up: the last start time is the sum of what came before it on day 2
-    day2_minutes = sum(int(row.rsplit("|", 2)[1].split()[0]) for row in table[day2 + 1:-1])
-    hours, minutes = table[-1].split("|")[1].strip().split(":")
-    assert int(hours) * 60 + int(minutes) == day2_minutes
+    # minutes add up: each day's wrap-up starts at the sum of what came before it that day
+    for first, last in ((day2 + 1, day3 - 1), (day3 + 1, len(table) - 1)):
+        day_minutes = sum(int(row.rsplit("|", 2)[1].split()[0]) for row in table[first:last])
+        hours, minutes = table[last].split("|")[1].strip().split(":")
+        assert int(hours) * 60 + int(minutes) == day_minutes
 
 
 def test_the_banner_tells_the_truth_about_the_mode_on_a_cpu(monkeypatch):

@@ -6,8 +6,9 @@ the others are, comes from its environment:
 - ``TF_CONFIG`` (JSON: the cluster's worker addresses and this task's
   index), which :mod:`bootcamp.scaling.launch` sets for workers on one
   machine; without it, one worker alone;
-- with ``--slurm``, Slurm's variables (``SLURM_JOB_NODELIST``,
-  ``SLURM_PROCID``, ...) through ``SlurmClusterResolver``, one task per node
+- with ``--slurm``, the variables ``srun`` sets for each task
+  (``SLURM_PROCID``, ``SLURM_STEP_NODELIST``, ``SLURM_STEP_TASKS_PER_NODE``,
+  ...) through ``SlurmClusterResolver``, one task per node
   (``cluster/train.sbatch``); the workers talk on port ``BOOTCAMP_PORT_BASE``
   (default 15000) and up.
 
