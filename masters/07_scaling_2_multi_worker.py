@@ -329,9 +329,10 @@ print((Path(bootcamp.__file__).resolve().parents[1] / "cluster" / "train.sbatch"
 # **Horovod**, which the slides use, does the same with its own all-reduce
 # (`hvd.DistributedOptimizer`, one process per GPU started by `horovodrun`
 # or `srun`). Its last release, 0.28.1, dates from June 2023, two years
-# before TensorFlow 2.21; `docs/scaling.md` says what happened when we
-# tried to build it against this course's TensorFlow. `tf.distribute` is
-# part of TensorFlow itself, so this course teaches it.
+# before TensorFlow 2.21, and it no longer builds against it: its
+# TensorFlow extension includes XLA headers that need files the TensorFlow
+# wheel does not ship (`docs/scaling.md` has the details).
+# `tf.distribute` is part of TensorFlow itself, so this course teaches it.
 #
 # ## What to remember
 #
