@@ -328,7 +328,7 @@ print((Path(bootcamp.__file__).resolve().parents[1] / "cluster" / "train.sbatch"
 # %% [markdown]
 # **Horovod**, which the slides use, does the same with its own all-reduce
 # (`hvd.DistributedOptimizer`, one process per GPU started by `horovodrun`
-# or `srun`). Its last release, 0.28.1, dates from June 2023, two years
+# or `srun`). Its last release, 0.28.1, dates from June 2023, long
 # before TensorFlow 2.21, and it no longer builds against it: its
 # TensorFlow extension includes XLA headers that need files the TensorFlow
 # wheel does not ship (`docs/scaling.md` has the details).
