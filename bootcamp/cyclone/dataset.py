@@ -15,7 +15,9 @@ Labels come from the best track in both cases: the intensity at a frame's
 time is interpolated linearly in time between the storm's two neighbouring
 6-hourly fixes (:func:`bootcamp.cyclone.tracks.interpolate_track`), then
 binned into the eight intensity classes (NC, TD, TS and the Saffir-Simpson
-hurricane categories H1-H5).
+hurricane categories H1-H5). A real storm that HURDAT2 (Atlantic) does not
+hold is labelled from the best track each HURSAT-B1 frame carries
+(IBTrACS); ``Frames.label_source`` says which, frame by frame.
 
 Every lesson uses the same settings, kept here: the seasons, the frame
 interval, the image size and crop, the generator's seed, the seasons locked
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import zlib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -69,6 +72,7 @@ HURSAT_KM_PER_PIXEL = 8.0          # HURSAT-B1 grid spacing, about 0.07 degrees
 # extratropical stage (EX) no longer looks like what the Dvorak technique reads
 TROPICAL = ("TD", "TS", "HU", "SD", "SS", "LO", "WV", "DB")
 N_CLASSES = len(CLASSES)
+LABEL_SOURCES = ("hurdat2", "hursat-best-track")   # where a frame's label came from (Frames.label_source)
 
 
 SOURCE_ENV = "BOOTCAMP_CYCLONE_SOURCE"   # "synthetic" (default) or "hursat": the lessons' image source
@@ -98,6 +102,14 @@ class Frames:
     lat: np.ndarray           # (N,) float, degrees north
     lon: np.ndarray           # (N,) float, degrees east
     source: str = "synthetic"
+    # (N,) str, one of LABEL_SOURCES: "hurdat2" (the default: every synthetic frame and the real frames
+    # of storms in HURDAT2) or "hursat-best-track" (a real storm HURDAT2 does not hold, labelled from the
+    # best track in its HURSAT-B1 files); storm_id is then the IBTrACS SID, e.g. 2005092S11102
+    label_source: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.label_source is None:
+            object.__setattr__(self, "label_source", np.full(len(self.labels), LABEL_SOURCES[0]))
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -136,14 +148,26 @@ def join(*parts: Frames) -> Frames:
     return Frames(**values, source=parts[0].source)
 
 
+_IBTRACS_SID = re.compile(r"(\d{4})\d{3}[NS]\d{5}")
+
+
 def season_of(storm_ids) -> np.ndarray:
     """The season of each storm: the year in its HURDAT2 id (AL112017 is the
-    eleventh storm of 2017)."""
+    eleventh storm of 2017), or the year an IBTrACS SID starts with (the
+    storms HURDAT2 does not hold: 2005092S11102 began in 2005)."""
     ids = np.asarray(storm_ids, dtype=str)
-    bad = [s for s in ids[:1000] if len(s) < 4 or not s[-4:].isdigit()]
-    if bad:
-        raise ValueError(f"not a HURDAT2 storm id (basin, number, year, e.g. AL112017): {bad[0]!r}")
-    return np.array([int(s[-4:]) for s in ids], dtype=int)
+    unique, inverse = np.unique(ids, return_inverse=True)
+    years = np.empty(len(unique), dtype=int)
+    for k, storm_id in enumerate(unique):
+        sid = _IBTRACS_SID.fullmatch(storm_id)
+        if sid:
+            years[k] = int(sid[1])
+        elif len(storm_id) >= 4 and storm_id[-4:].isdigit():
+            years[k] = int(storm_id[-4:])
+        else:
+            raise ValueError(f"not a HURDAT2 storm id (basin, number, year, e.g. AL112017) nor an IBTrACS SID "
+                             f"(e.g. 2005092S11102): {storm_id!r}")
+    return years[np.ravel(inverse)]
 
 
 def locked_seasons() -> tuple[int, ...]:
@@ -236,7 +260,8 @@ def _as_frames(table: pd.DataFrame, images: np.ndarray, source: str) -> Frames:
     return Frames(images=images, labels=table["label"].to_numpy(np.int64),
                   wind_kt=table["wind_kt"].to_numpy(float), storm_id=table["storm_id"].to_numpy(str),
                   name=table["name"].to_numpy(str), time=table["time"].to_numpy("datetime64[s]"),
-                  lat=table["lat"].to_numpy(float), lon=table["lon"].to_numpy(float), source=source)
+                  lat=table["lat"].to_numpy(float), lon=table["lon"].to_numpy(float), source=source,
+                  label_source=table["label_source"].to_numpy(str) if "label_source" in table else None)
 
 
 @functools.lru_cache(maxsize=4)
@@ -277,13 +302,18 @@ def prepare_hursat_image(irwin: np.ndarray, pixels: int = PIXELS, extent_km: flo
                          km_per_pixel: float = HURSAT_KM_PER_PIXEL, max_missing: float = 0.01) -> np.ndarray | None:
     """A HURSAT-B1 IRWIN grid cut to the lessons' window: the central
     ``extent_km`` (about 100 of its 301 pixels), shrunk with INTER_AREA to
-    ``pixels``. None when more than ``max_missing`` of the window is missing;
-    fewer missing pixels are filled with the window's median."""
+    ``pixels``. Missing pixels are NaN ones and any below the physical floor
+    (:data:`bootcamp.data.hursat.MIN_KELVIN`, 150 K: bad pixels, never cloud).
+    None when more than ``max_missing`` of the window is missing; fewer missing
+    pixels are filled with the window's median, so the result is always finite
+    and physical. The orientation is kept (the reader gives frames north-up)."""
+    from bootcamp.data.hursat import MIN_KELVIN
+
     irwin = np.asarray(irwin, dtype=np.float32)
     side = min(int(round(extent_km / km_per_pixel)), *irwin.shape)
     top, left = (irwin.shape[0] - side) // 2, (irwin.shape[1] - side) // 2
     window = irwin[top:top + side, left:left + side].copy()
-    missing = ~np.isfinite(window)
+    missing = ~(window >= MIN_KELVIN)                                 # NaN and bad pixels alike
     if missing.mean() > max_missing:
         return None
     if missing.any():
@@ -303,14 +333,52 @@ def _hursat_storm(track_table: pd.DataFrame, year: int, name: str, times: np.nda
     return best
 
 
+def _best_views(archive: Path, pixels: int) -> list[tuple[object, np.ndarray]]:
+    """Per time slot, the frame with the lowest view zenith angle whose
+    window is usable (else the next lowest), with its prepared picture."""
+    from bootcamp.data import hursat
+
+    chosen = []
+    for slot in hursat.iter_slots(archive):
+        for frame in slot:
+            picture = prepare_hursat_image(frame.irwin, pixels)
+            if picture is not None:
+                chosen.append((frame, picture))
+                break
+    return chosen
+
+
+def _own_best_track(chosen: list, storm: str) -> pd.DataFrame:
+    """The labels HURSAT-B1 carries in each frame: IBTrACS's wind and centre at the frame's time."""
+    frames = [frame for frame, _ in chosen]
+    return pd.DataFrame({"storm_id": [f.sid for f in frames], "time": pd.to_datetime([f.time for f in frames]),
+                         "wind_kt": [f.wind_kt for f in frames], "lat": [f.lat for f in frames],
+                         "lon": [f.lon for f in frames], "name": storm})
+
+
 def hursat_frames(archives: list[Path] | None = None, *, track_table: pd.DataFrame | None = None,
                   pixels: int = PIXELS) -> Frames:
-    """Real HURSAT-B1 frames, labelled from the best track.
+    """Real HURSAT-B1 frames, north-up, labelled from the best track.
 
-    Each archive's storm is found in HURDAT2 by season and name; a frame is
-    kept when it falls within the storm's best track, at most one per time
-    (the first satellite in file order), with the intensity interpolated
-    linearly in time between fixes as for the synthetic frames.
+    **One frame per time slot.** About four slots in five hold frames from
+    two satellites: the one kept is the one with the lowest view zenith angle
+    at the storm centre (``VZA``: least parallax and limb cooling, see
+    :func:`bootcamp.data.hursat.one_per_slot`), unless more than 1 % of its
+    window is missing, when the next lowest is taken (see
+    :func:`prepare_hursat_image`; bad pixels below 150 K count as missing).
+
+    **Labels.** A storm found in ``track_table`` (default: HURDAT2, the
+    Atlantic) by season, name and time overlap is labelled from it, the
+    intensity interpolated linearly in time between fixes as for the synthetic
+    frames, and its frames outside the track are dropped
+    (``label_source`` "hurdat2", ``storm_id`` its HURDAT2 id). Any other storm
+    (eastern or western Pacific, Indian Ocean, southern hemisphere) is labelled
+    from the best track HURSAT-B1 put in each frame, IBTrACS's ``WindSpd``,
+    ``CentLat`` and ``CentLon`` at the frame's time (``label_source``
+    "hursat-best-track", ``storm_id`` the IBTrACS SID, e.g. 2005092S11102);
+    frames without a wind are dropped. Those winds are the responsible
+    agency's: outside the Atlantic and eastern Pacific they may be 10-minute
+    means, a little below HURDAT2's 1-minute winds.
     """
     from bootcamp.data import hursat
 
@@ -324,30 +392,29 @@ def hursat_frames(archives: list[Path] | None = None, *, track_table: pd.DataFra
     tables, images = [], []
     for path in archives:
         meta = hursat.ArchiveName.parse(path.name)
-        raw = hursat.read_frames(path)
-        times = np.array([f.time for f in raw], dtype="datetime64[s]")
+        chosen = _best_views(path, pixels)
+        if not chosen:
+            continue
+        pictures = {np.datetime64(frame.time, "s"): picture for frame, picture in chosen}
+        times = np.array(list(pictures), dtype="datetime64[s]")
         storm_id = _hursat_storm(track_table, meta.year, meta.storm, times)
-        if storm_id is None:
-            continue
-        track = track_table[track_table["storm_id"] == storm_id]
-        pictures: dict[np.datetime64, np.ndarray] = {}
-        for frame, t in zip(raw, times):
-            if t not in pictures:
-                picture = prepare_hursat_image(frame.irwin, pixels)
-                if picture is not None:
-                    pictures[t] = picture
-        if not pictures:
-            continue
-        labelled = interpolate_track(track, pd.to_datetime(sorted(pictures)))
-        labelled = labelled[np.isfinite(labelled["wind_kt"].to_numpy())]
+        if storm_id is not None:
+            track = track_table[track_table["storm_id"] == storm_id]
+            labelled = interpolate_track(track, pd.to_datetime(sorted(pictures)))
+            labelled["name"] = track["name"].iloc[0]
+            labelled["label_source"] = "hurdat2"
+        else:
+            labelled = _own_best_track(chosen, meta.storm)
+            labelled["label_source"] = "hursat-best-track"
+        labelled = labelled[np.isfinite(labelled["wind_kt"].to_numpy(float))
+                            & (labelled["wind_kt"].to_numpy(float) >= 0)]
         if labelled.empty:
             continue
-        labelled["name"] = track["name"].iloc[0]
-        chosen = [pictures[t] for t in labelled["time"].to_numpy("datetime64[s]")]
         tables.append(labelled)
-        images.append(np.stack(chosen))
+        images.append(np.stack([pictures[t] for t in labelled["time"].to_numpy("datetime64[s]")]))
     if not tables:
-        raise ValueError("none of the HURSAT-B1 archives matched a HURDAT2 storm (season, name and time)")
+        raise ValueError("none of the HURSAT-B1 archives gave a labelled frame (a HURDAT2 storm matched by "
+                         "season, name and time, or the best-track wind in the frames themselves)")
     table = pd.concat(tables, ignore_index=True)
     table["label"] = saffir_simpson_class(table["wind_kt"].to_numpy())
     return _as_frames(table, np.concatenate(images).astype(np.float32), "hursat")

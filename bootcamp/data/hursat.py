@@ -12,14 +12,23 @@ grid centred on the storm.
 The archives are large and the host sometimes refuses automated clients, so
 an archive downloaded in a browser can be imported instead; both are checked
 the same way (a readable archive, safe members, netCDF frames inside).
+
+Reading (:func:`read_file`, :func:`iter_frames`, :func:`iter_slots`) returns
+:class:`IRFrame` objects, **north-up**: the files store the rows south
+first (``lat`` increases with the row index), the reader flips them so that
+``irwin[0]`` is the northernmost row and ``plt.imshow(frame.irwin,
+extent=frame.extent)`` draws a map. Each frame carries the best track HURSAT
+put in the file (``WindSpd``, ``CentLat``, ``CentLon``, the IBTrACS ``sid``)
+and the viewing angle (``VZA``) used to pick one satellite per time slot.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,13 +41,21 @@ from bootcamp.data.registry import Dataset, RemoteFile, dataset
 
 NAME = "hursat_b1"
 BASE_URL = "https://www.ncei.noaa.gov/data/hurricane-satellite-hursat-b1/archive/v06/"
-ARCHIVE_RE = re.compile(r"HURSAT_b1_v06_(?P<sid>(?P<year>\d{4})\d{3}[NS]\d{5})_(?P<name>[A-Za-z0-9-]+)"
+# a few names hold an underscore (IBTrACS's NOT_NAMED; HUD_HUD): the archive name ends at _c<date>
+ARCHIVE_RE = re.compile(r"HURSAT_b1_v06_(?P<sid>(?P<year>\d{4})\d{3}[NS]\d{5})_(?P<name>[A-Za-z0-9_-]+)"
                         r"_c(?P<created>\d{8})\.tar\.gz")
 FRAME_RE = re.compile(r"(?P<sid>\d{7}[NS]\d{5})\.(?P<name>[^.]+)\.(?P<y>\d{4})\.(?P<m>\d\d)\.(?P<d>\d\d)\."
                       r"(?P<hhmm>\d{4})\.(?P<angle>\d+)\.(?P<sat>[^.]+)\.(?P<seq>\d+)\.hursat-b1\.v06\.nc")
 LIMITS = archive.Limits(max_member_bytes=64 << 20, max_total_bytes=4 << 30, max_members=20_000)
 FIRST_YEAR, LAST_YEAR = 1978, 2015
-MIN_KELVIN = 1.0      # brightness temperatures below this are not physical: treated as missing
+# The physical floor of infrared-window brightness temperature. The coldest cloud tops on Earth, the
+# overshooting tops of deep convection at the tropical tropopause, are about 160-180 K (the coldest ever
+# measured, about 162 K), and no surface reads colder in this window. HURSAT-B1 frames nevertheless hold
+# isolated bad pixels, down to 0.58 K: read as temperatures they would be the "coldest cloud" of the
+# storm, exactly what intensity is read from. Below 150 K (a margin of 10 K under the coldest real
+# tops) a pixel is treated as missing.
+MIN_KELVIN = 150.0
+CHANNELS = ("IRWIN", "IRSPL", "IRWVP", "IRNIR", "VSCHN")    # the image variables a file may hold; only IRWIN is read
 
 
 @dataclass(frozen=True)
@@ -69,14 +86,51 @@ class ArchiveName:
 
 @dataclass(frozen=True)
 class IRFrame:
-    """One infrared image: when, which satellite, where the storm centre was."""
+    """One infrared image of a storm, **north-up**, with what its file says about it.
 
-    time: np.datetime64
-    satellite: str
+    ``irwin[i, j]`` is the brightness temperature at latitude ``lats[i]`` and
+    longitude ``lons[j]``. Row 0 is the NORTHERNMOST row (``lats`` decreases
+    down the rows) and column 0 the westernmost (``lons`` increases), so
+    ``plt.imshow(frame.irwin, extent=frame.extent)`` draws the frame as a map,
+    north at the top, east to the right. (The files store the rows south
+    first; the reader flips them.)
+
+    ``lat``/``lon`` are the storm centre, ``wind_kt`` the best-track maximum
+    sustained wind, all three as HURSAT put them in the file for this time
+    (``CentLat``, ``CentLon``, ``WindSpd``, from IBTrACS; NaN where missing).
+    ``time`` is the nominal 3-hourly slot (``htime``, to the nearest second;
+    the scan itself may start earlier: 11:25 for the 12Z slot of ADELINE's
+    frame, says its ``time_coverage_start``). ``vza`` is the
+    view zenith angle at the storm centre in degrees (``VZA``; 0 = the
+    satellite straight overhead), the file name's rounded angle when the
+    variable is absent. ``channels`` lists the image variables the file holds
+    (the set varies between files; only ``IRWIN`` is read).
+    """
+
+    time: np.datetime64          # nominal slot, datetime64[s]
+    satellite: str               # e.g. "GOES-9"
     lat: float                   # storm centre, degrees north
-    lon: float                   # storm centre, degrees east (west negative)
-    irwin: np.ndarray            # brightness temperature (K), float32, NaN where missing
-    path: Path
+    lon: float                   # storm centre, degrees east in [-180, 180) (west negative)
+    irwin: np.ndarray            # (H, W) brightness temperature (K), float32, north-up; NaN where missing
+    path: Path                   # the file it was read from
+    lats: np.ndarray | None = None    # (H,) float32, latitude of each row, DECREASING (lats[0] = northernmost)
+    lons: np.ndarray | None = None    # (W,) float32, longitude of each column, increasing (as in the file)
+    wind_kt: float = np.nan      # best-track wind at this time (kt), WindSpd
+    sid: str = ""                # IBTrACS storm serial id, e.g. "2005092S11102"
+    storm: str = ""              # storm name, e.g. "ADELINE"
+    vza: float = np.nan          # view zenith angle at the storm centre (degrees)
+    channels: tuple[str, ...] = ()
+
+    @property
+    def extent(self) -> tuple[float, float, float, float]:
+        """(west, east, south, north) edges of the outer pixels, for
+        ``imshow(frame.irwin, extent=frame.extent)`` (whose default origin puts row 0 at the top)."""
+        if self.lats is None or self.lons is None or len(self.lats) < 2 or len(self.lons) < 2:
+            raise ValueError(f"{self.path.name}: the frame has no lat/lon grid")
+        dlat = abs(float(self.lats[0] - self.lats[-1])) / (len(self.lats) - 1) / 2
+        dlon = abs(float(self.lons[-1] - self.lons[0])) / (len(self.lons) - 1) / 2
+        return (float(self.lons[0]) - dlon, float(self.lons[-1]) + dlon,
+                float(self.lats[-1]) - dlat, float(self.lats[0]) + dlat)
 
 
 def year_url(year: int) -> str:
@@ -289,21 +343,47 @@ def unpack(archive_path: Path | str) -> list[Path]:
     return sorted(target.rglob("*.nc"))
 
 
-def _centre(nc: Any, k: int) -> tuple[float, float]:
-    def value(name: str) -> float:
-        data = np.ravel(np.ma.filled(np.ma.asarray(nc.variables[name][:], dtype=float), np.nan))
-        return float(data[min(k, data.size - 1)]) if data.size else np.nan
-
-    if "CentLat" in nc.variables and "CentLon" in nc.variables:
-        return value("CentLat"), value("CentLon")
-    if "lat" in nc.variables and "lon" in nc.variables:            # the grid's middle
-        lat = np.ravel(nc.variables["lat"][:])
-        lon = np.ravel(nc.variables["lon"][:])
-        return float(lat[lat.size // 2]), float(lon[lon.size // 2])
-    return np.nan, np.nan
+def _values(nc: Any, name: str) -> np.ndarray | None:
+    """A numeric variable as float64, NaN where masked (fill value, outside valid_range); None if absent."""
+    var = nc.variables.get(name)
+    if var is None:
+        return None
+    return np.ravel(np.ma.filled(np.ma.asarray(var[:], dtype=float), np.nan))
 
 
-def _frame_times(nc: Any, fallback: np.datetime64, count: int) -> list[np.datetime64]:
+def _at(values: np.ndarray | None, k: int) -> float:
+    if values is None or values.size == 0:
+        return np.nan
+    return float(values[min(k, values.size - 1)])
+
+
+def _strings(nc: Any, name: str) -> list[str]:
+    """A character variable (htime, nchar) as one string per frame; [] if absent."""
+    import netCDF4
+
+    var = nc.variables.get(name)
+    if var is None:
+        return []
+    raw = var[:]
+    if raw.dtype.kind == "S":
+        raw = netCDF4.chartostring(np.ma.filled(raw, b""))
+    return [str(v).strip() for v in np.ravel(raw)]
+
+
+def _east(lon: float) -> float:
+    """Longitude in [-180, 180): HURSAT allows CentLon up to 360."""
+    return float((lon + 180.0) % 360.0 - 180.0) if np.isfinite(lon) else np.nan
+
+
+def _nearest_second(stamp: Any) -> np.datetime64:
+    """A decoded time rounded to the nearest second: htime 12874.5 (12Z) decodes, with the float
+    error of days-since-1970, to 11:59:59.99996, which truncation would make 11:59:59."""
+    micro = np.datetime64(stamp.replace(tzinfo=None), "us").astype(np.int64)
+    return np.datetime64((int(micro) + 500_000) // 1_000_000, "s")
+
+
+def _frame_times(nc: Any, fallback: np.datetime64 | None, count: int) -> list[np.datetime64] | None:
+    """Each frame's time from ``htime``, else the file name's slot; None if neither is known."""
     import netCDF4
 
     var = nc.variables.get("htime")
@@ -311,48 +391,142 @@ def _frame_times(nc: Any, fallback: np.datetime64, count: int) -> list[np.dateti
         try:
             stamps = netCDF4.num2date(np.ravel(var[:]), var.units, getattr(var, "calendar", "standard"),
                                       only_use_cftime_datetimes=False, only_use_python_datetimes=True)
-            times = [np.datetime64(t.replace(tzinfo=None), "s") for t in stamps]
+            times = [_nearest_second(t) for t in stamps]
             if len(times) == count:
                 return times
         except (ValueError, TypeError, AttributeError):
             pass
-    return [fallback] * count
+    return None if fallback is None else [fallback] * count
 
 
-def read_file(path: Path) -> list[IRFrame]:
-    """The frame(s) of one HURSAT-B1 netCDF file; IRWIN in kelvin (scale and
-    offset applied), NaN where the fill value or impossible values stand."""
+def _grid(nc: Any, shape: tuple[int, int], name: str) -> tuple[np.ndarray | None, np.ndarray | None, bool, bool]:
+    """The row latitudes and column longitudes, north-up and west to east, and whether the rows and
+    the columns had to be flipped for that. HURSAT-B1 stores rows south first (``lat`` increasing
+    with the row index); a file without ``lat`` is taken to follow that layout."""
+    lats, lons = _values(nc, "lat"), _values(nc, "lon")
+    for axis, values, size in (("lat", lats, shape[0]), ("lon", lons, shape[1])):
+        if values is not None and values.size != size:
+            raise VerificationError(f"{name}: {axis} has {values.size} values for {size} {axis} pixels")
+    flip_rows = True if lats is None or lats.size < 2 else bool(lats[0] < lats[-1])
+    flip_cols = False if lons is None or lons.size < 2 else bool(lons[0] > lons[-1])
+    if lats is not None:
+        lats = (lats[::-1] if flip_rows else lats).astype(np.float32)
+    if lons is not None:
+        lons = (lons[::-1] if flip_cols else lons).astype(np.float32)
+    return lats, lons, flip_rows, flip_cols
+
+
+def _kelvin(var: Any) -> np.ndarray:
+    """An image variable as (T, H, W) float32 kelvin: scale and offset applied, NaN where the fill
+    value stands or the value is below the physical floor :data:`MIN_KELVIN`."""
+    var.set_auto_maskandscale(True)
+    data = np.ma.asarray(var[:], dtype=np.float32)
+    kelvin = np.ma.filled(data, np.nan).astype(np.float32).reshape((-1, *data.shape[-2:]))
+    kelvin[~(kelvin >= MIN_KELVIN)] = np.nan
+    return kelvin
+
+
+def read_file(path: Path | str) -> list[IRFrame]:
+    """The frame(s) of one HURSAT-B1 netCDF file, north-up (see :class:`IRFrame`).
+
+    ``IRWIN`` in kelvin (scale and offset applied), NaN where the fill value
+    stands or below :data:`MIN_KELVIN` (bad pixels). The time comes from
+    ``htime`` (rounded to the nearest second), else from the file name; the
+    satellite, storm and SID from the file's attributes, else from its name
+    (``<SID>.<NAME>.<YYYY>.<MM>.<DD>.<HHMM>.<VZA>.<SAT>.<NNN>.hursat-b1.v06.nc``).
+    Files holding only ``IRWIN``, or other channels besides, are read alike.
+    Raises :class:`VerificationError` for a file that is not netCDF, has no
+    ``IRWIN``, or whose time is known neither from ``htime`` nor its name.
+    """
     import netCDF4
 
     path = Path(path)
     meta = FRAME_RE.fullmatch(path.name)
-    if not meta:
-        raise VerificationError(f"{path.name}: not a HURSAT-B1 v06 frame file name")
-    named_time = np.datetime64(f"{meta['y']}-{meta['m']}-{meta['d']}T{meta['hhmm'][:2]}:{meta['hhmm'][2:]}", "s")
+    named_time = (np.datetime64(f"{meta['y']}-{meta['m']}-{meta['d']}T{meta['hhmm'][:2]}:{meta['hhmm'][2:]}", "s")
+                  if meta else None)
     try:
         with netCDF4.Dataset(path) as nc:
             if "IRWIN" not in nc.variables:
                 raise VerificationError(f"{path.name}: no IRWIN variable")
-            var = nc.variables["IRWIN"]
-            var.set_auto_maskandscale(True)
-            data = np.ma.asarray(var[:], dtype=np.float32)
-            irwin = np.ma.filled(data, np.nan).astype(np.float32).reshape((-1, *data.shape[-2:]))
-            irwin[~(irwin >= MIN_KELVIN)] = np.nan
+            irwin = _kelvin(nc.variables["IRWIN"])
+            lats, lons, flip_rows, flip_cols = _grid(nc, irwin.shape[-2:], path.name)
+            if flip_rows:
+                irwin = irwin[:, ::-1]
+            if flip_cols:
+                irwin = irwin[:, :, ::-1]
+            irwin = np.ascontiguousarray(irwin)
             times = _frame_times(nc, named_time, len(irwin))
-            satellite = str(getattr(nc, "Satellite_Name", "") or meta["sat"]).strip()
-            return [IRFrame(times[k], satellite, *_centre(nc, k), irwin[k], path)
-                    for k in range(len(irwin))]
+            if times is None:
+                raise VerificationError(f"{path.name}: no htime and not a HURSAT-B1 v06 frame file name, "
+                                        "so the frame's time is unknown")
+            satellite = str(getattr(nc, "Satellite_Name", "") or (meta["sat"] if meta else "")).strip()
+            storm = str(getattr(nc, "TC_name", "") or (meta["name"] if meta else "")).strip()
+            sids = _strings(nc, "sid")
+            fallback_sid = str(getattr(nc, "TC_serial_number", "") or (meta["sid"] if meta else ""))
+            named_vza = float(meta["angle"]) if meta else np.nan
+            vza, wind = _values(nc, "VZA"), _values(nc, "WindSpd")
+            cent_lat, cent_lon = _values(nc, "CentLat"), _values(nc, "CentLon")
+            channels = tuple(c for c in CHANNELS if c in nc.variables)
+            frames = []
+            for k in range(len(irwin)):
+                centre = (_at(cent_lat, k), _east(_at(cent_lon, k)))
+                if not np.isfinite(centre[0]) and lats is not None and lons is not None:
+                    centre = (float(lats[lats.size // 2]), _east(float(lons[lons.size // 2])))  # the grid's middle
+                angle = _at(vza, k)
+                frames.append(IRFrame(
+                    time=times[k], satellite=satellite, lat=centre[0], lon=centre[1], irwin=irwin[k], path=path,
+                    lats=lats, lons=lons, wind_kt=_at(wind, k),
+                    sid=(sids[min(k, len(sids) - 1)] if sids else "") or fallback_sid, storm=storm,
+                    vza=angle if np.isfinite(angle) else named_vza, channels=channels))
+            return frames
     except OSError as err:
         raise VerificationError(f"{path.name}: not a readable netCDF file ({err})") from None
 
 
+def _view_order(frame: IRFrame) -> float:
+    return frame.vza if np.isfinite(frame.vza) else np.inf
+
+
+def rank_by_view(frames: Iterable[IRFrame]) -> list[list[IRFrame]]:
+    """Frames grouped by time slot (in time order), each group sorted from
+    the LOWEST view zenith angle (``vza``) up; frames without an angle come
+    last, ties keep their order. About four slots in five hold frames from
+    two satellites; the first of each group is the best view."""
+    slots: dict[np.datetime64, list[IRFrame]] = {}
+    for frame in frames:
+        slots.setdefault(frame.time, []).append(frame)
+    return [sorted(slots[t], key=_view_order) for t in sorted(slots)]
+
+
+def one_per_slot(frames: Iterable[IRFrame]) -> list[IRFrame]:
+    """One frame per time slot: the one with the lowest view zenith angle
+    (``VZA``, the angle between the local vertical at the storm centre and
+    the line of sight to the satellite). The satellite most nearly overhead
+    sees the storm with the least parallax (cold, high cloud tops displaced
+    from where they stand), the least limb cooling (a slant path through more
+    atmosphere reads colder) and the smallest pixels."""
+    return [group[0] for group in rank_by_view(frames)]
+
+
 def iter_frames(archive_path: Path | str) -> Iterator[IRFrame]:
     """Every frame of a storm archive, in file-name order (time, then
-    satellite), read lazily: a long storm does not have to fit in memory."""
+    satellite), north-up, read lazily: a long storm does not have to fit in memory."""
     for path in unpack(archive_path):
         yield from read_file(path)
 
 
-def read_frames(archive_path: Path | str) -> list[IRFrame]:
-    """All frames of a storm archive (see :func:`iter_frames`)."""
+def iter_slots(archive_path: Path | str) -> Iterator[list[IRFrame]]:
+    """The frames of a storm archive one time slot at a time, each slot's
+    frames lowest view zenith angle first (see :func:`rank_by_view`); only one
+    slot is held in memory at a time. ``slot[0]`` is the frame to use."""
+    for _, group in itertools.groupby(iter_frames(archive_path), key=lambda frame: frame.time):
+        yield from rank_by_view(group)
+
+
+def read_frames(archive_path: Path | str, *, per_slot: bool = False) -> list[IRFrame]:
+    """All frames of a storm archive (see :func:`iter_frames`), or with
+    ``per_slot=True`` one per time slot, the one with the lowest view zenith
+    angle (see :func:`one_per_slot`)."""
+    if per_slot:
+        return [slot[0] for slot in iter_slots(archive_path)]
     return list(iter_frames(archive_path))
