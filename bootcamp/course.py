@@ -52,6 +52,7 @@ PATH = (
     Lesson("03_mnist_dense", "MNIST with dense networks", 30),
     Lesson("04_cnn", "Convolutional networks on MNIST and Fashion-MNIST", 40),
     Lesson("04_deploy", "Keep it: augmentation, checkpoints, saving and deploying a model", 35),
+    Lesson("04_hparams", "Hyperparameter search: a grid in the HParams dashboard, then KerasTuner", 30),
     Lesson("05_cyclone_1_best_track", "Cyclones 1: Dvorak, Saffir-Simpson and the best track", 25),
     Lesson("05_cyclone_2_images", "Cyclones 2: satellite images and a tf.data pipeline", 25),
     Lesson("05_cyclone_3_cnn", "Cyclones 3: a CNN intensity classifier and an honest split", 40),
@@ -70,9 +71,9 @@ PATH = (
 )
 
 # The workshop runs over two days and an optional third: day 1 ends with lesson 04
-# (its CNNs and its deployment notebook) and the mini-challenge, day 2 holds the two
+# (its CNNs, its deployment notebook and its hyperparameter search) and the mini-challenge, day 2 holds the two
 # science modules, day 3 takes the same code to many devices and machines (lesson 07).
-DAY_BREAK_AFTER = ("04_deploy", "06_cfd_6_competition")
+DAY_BREAK_AFTER = ("04_hparams", "06_cfd_6_competition")
 BREAKS_AFTER = {                      # lesson stem -> (what, minutes)
     "02_curve_fitting": ("*break*", 15),
     "05_cyclone_3_cnn": ("*break*", 15),
