@@ -6,6 +6,13 @@
 #   JUPYTER_IP      the address to bind inside the container (default 0.0.0.0,
 #                   which Docker's -p 127.0.0.1:8888:8888 keeps on the host's
 #                   loopback; Apptainer shares the host network: use 127.0.0.1)
+# TensorBoard needs no port of its own: the notebooks start it on a free port
+# of the container's 127.0.0.1 and show it through this one, behind the token
+# (jupyter-server-proxy, at /proxy/<port>/). So one published port (Docker) or
+# one SSH tunnel (ssh -L 8888:127.0.0.1:8888) reaches both; TENSORBOARD_PROXY_URL
+# sends a hand-typed `%tensorboard` magic the same way. With `docker run
+# --init` an init process reaps what a killed kernel leaves behind; without
+# it, JupyterLab is process 1 (exec below).
 set -euo pipefail
 
 if [ "$(id -u)" = 0 ]; then
@@ -16,10 +23,12 @@ if [ -z "${JUPYTER_TOKEN:-}" ]; then
   JUPYTER_TOKEN=$(python3 -c 'import secrets; print(secrets.token_hex(24))')
 fi
 export JUPYTER_TOKEN
+export TENSORBOARD_PROXY_URL="${TENSORBOARD_PROXY_URL:-/proxy/%PORT%/}"
 port=${JUPYTER_PORT:-8888}
 ip=${JUPYTER_IP:-0.0.0.0}
 
 echo "JupyterLab: http://127.0.0.1:${port}/lab?token=${JUPYTER_TOKEN}"
+echo "TensorBoard opens below the notebook cells, through this same port."
 exec jupyter lab --no-browser --ip="${ip}" --port="${port}" --ServerApp.port_retries=0 \
   --ServerApp.root_dir="${PWD}" \
   --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate "$@"

@@ -1,6 +1,8 @@
 """End to end: `make lab`, then Start-here run through JupyterLab's own UI in
-headless Chromium. Also checks that the server refuses requests without its
-token. The screenshot lands in reports/screenshots/ (git-ignored)."""
+headless Chromium, and a lesson's TensorBoard opened through the lab's own
+port. Also checks that the server, its TensorBoard proxy included, refuses
+requests without its token. One lab serves the whole module. Screenshots
+land in reports/screenshots/ (git-ignored)."""
 
 import json
 import os
@@ -35,13 +37,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def lab(tmp_path):
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
     """Start JupyterLab the way `make lab` does, on a copy of Start-here."""
+    tmp_path = tmp_path_factory.mktemp("lab")
     (tmp_path / "notebooks").mkdir()
     shutil.copy(ROOT / "notebooks" / "00_start_here.ipynb", tmp_path / "notebooks")
     port = free_port()
-    proc = subprocess.Popen(["make", "-s", "-C", str(ROOT), "lab", f"PORT={port}", f"LAB_ROOT={tmp_path}"],
+    # a fresh learner's JupyterLab: no tabs restored from earlier runs, no settings of this machine's user
+    env = dict(os.environ, JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"),
+               JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"))
+    proc = subprocess.Popen(["make", "-s", "-C", str(ROOT), "lab", f"PORT={port}", f"LAB_ROOT={tmp_path}"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     url, seen = None, []
     deadline = time.time() + 300
@@ -72,19 +78,23 @@ def lab(tmp_path):
             proc.wait()
 
 
+def assert_loopback_only(port):
+    """Bound to 127.0.0.1 only: the machine's other addresses get no answer."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("192.0.2.1", 9))                 # TEST-NET address: no packet is sent
+        own_ip = probe.getsockname()[0]
+    if own_ip != "127.0.0.1":
+        with pytest.raises(OSError):
+            socket.create_connection((own_ip, port), timeout=2).close()
+
+
 def test_lab_listens_on_loopback_and_refuses_requests_without_the_token(lab):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(f"{lab['base']}/api/contents", timeout=5)
     assert refused.value.code == 403
     with urllib.request.urlopen(f"{lab['base']}/api/contents?token={lab['token']}", timeout=5) as ok:
         assert ok.status == 200
-    # bound to 127.0.0.1 only: the machine's other addresses get no answer
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.connect(("192.0.2.1", 9))                 # TEST-NET address: no packet is sent
-        own_ip = probe.getsockname()[0]
-    if own_ip != "127.0.0.1":
-        with pytest.raises(OSError):
-            socket.create_connection((own_ip, lab["port"]), timeout=2).close()
+    assert_loopback_only(lab["port"])
 
 
 def test_lab_shows_no_news_pop_up(lab):
@@ -98,7 +108,12 @@ def test_lab_shows_no_news_pop_up(lab):
     assert config["news"] == {"disabled": True}
 
 
-def wait_for_kernel(page, lab, timeout=180):
+def sessions(lab, notebook):
+    with urllib.request.urlopen(f"{lab['base']}/api/sessions?token={lab['token']}", timeout=5) as reply:
+        return [s for s in json.load(reply) if s.get("path", "").endswith(notebook)]
+
+
+def wait_for_kernel(page, lab, notebook, timeout=180):
     """Until the notebook's kernel is running. JupyterLab sometimes asks which
     kernel to start: accept its proposal (Python 3) when it does."""
     select = page.locator(".jp-Dialog").get_by_role("button", name="Select", exact=True)
@@ -106,12 +121,15 @@ def wait_for_kernel(page, lab, timeout=180):
     while time.time() < deadline:
         if select.count():
             select.click()
-        with urllib.request.urlopen(f"{lab['base']}/api/sessions?token={lab['token']}", timeout=5) as reply:
-            sessions = json.load(reply)
-        if any(s.get("kernel", {}).get("execution_state") == "idle" for s in sessions):
+        if any(s.get("kernel", {}).get("execution_state") == "idle" for s in sessions(lab, notebook)):
             return
         page.wait_for_timeout(500)
     raise AssertionError("the notebook's kernel did not start")
+
+
+def run_all(page):
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
 
 
 def test_start_here_runs_in_the_browser_without_errors(lab):
@@ -124,9 +142,8 @@ def test_start_here_runs_in_the_browser_without_errors(lab):
         try:
             page.goto(f"{lab['base']}/lab/tree/notebooks/00_start_here.ipynb?token={lab['token']}")
             page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
-            wait_for_kernel(page, lab)
-            page.get_by_role("menuitem", name="Run", exact=True).click()
-            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+            wait_for_kernel(page, lab, "00_start_here.ipynb")
+            run_all(page)
             # Run All queues every cell as [*]; done when none is left queued and the
             # kernel is idle (after an error the rest stay unnumbered: checked below)
             page.wait_for_function(
@@ -150,3 +167,97 @@ def test_start_here_runs_in_the_browser_without_errors(lab):
     text = "".join("".join(o.get("text", "")) for c in saved["cells"] for o in c.get("outputs", []))
     assert "smoke-test MSE" in text and "Run mode" in text
     assert "\N{CHECK MARK}" in text, "floor() and the self-checks print a check mark every font has"
+
+
+TENSORBOARD_CELL = """\
+import os
+os.environ.pop("BOOTCAMP_NO_SERVERS", None)    # `make test` sets it; this check wants the server
+from bootcamp import tensorboard
+tensorboard.show("logs/tb_check")"""
+
+
+def write_scalars(run_dir):
+    """An event file with the scalar `loss` at steps 0 to 2, written without TensorFlow."""
+    from tensorboard.compat.proto import event_pb2, summary_pb2
+    from tensorboard.summary.writer.record_writer import RecordWriter
+
+    run_dir.mkdir(parents=True)
+    with open(run_dir / "events.out.tfevents.1.bootcamp-test", "wb") as out:
+        writer = RecordWriter(out)
+        writer.write(event_pb2.Event(wall_time=time.time(), file_version="brain.Event:2").SerializeToString())
+        for step in range(3):
+            value = summary_pb2.Summary.Value(tag="loss", simple_value=1.0 / (step + 1))
+            event = event_pb2.Event(wall_time=time.time(), step=step, summary=summary_pb2.Summary(value=[value]))
+            writer.write(event.SerializeToString())
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None                     # a redirect then arrives as an HTTPError
+
+
+def test_tensorboard_comes_through_the_lab_behind_its_token(lab):
+    """A lesson's show() serves TensorBoard on a free loopback port, the notebook
+    frames it through the lab's own port (jupyter-server-proxy), the browser's
+    login cookie opens it, no token no TensorBoard, and it ends with its kernel."""
+    notebooks = lab["root"] / "notebooks"
+    write_scalars(notebooks / "logs" / "tb_check" / "run_a")
+    metadata = json.loads((ROOT / "notebooks" / "00_start_here.ipynb").read_text())["metadata"]
+    (notebooks / "tb_check.ipynb").write_text(json.dumps({
+        "cells": [{"cell_type": "code", "execution_count": None, "id": "tensorboard", "metadata": {},
+                   "outputs": [], "source": TENSORBOARD_CELL}],
+        "metadata": {"kernelspec": metadata["kernelspec"], "language_info": {"name": "python"}},
+        "nbformat": 4, "nbformat_minor": 5}))
+    shots = ROOT / "reports" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=NO_NETWORK_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            page.goto(f"{lab['base']}/lab/tree/notebooks/tb_check.ipynb?token={lab['token']}")
+            page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+            wait_for_kernel(page, lab, "tb_check.ipynb")
+            run_all(page)
+            frame = page.locator(".jp-OutputArea-output iframe")
+            frame.wait_for(timeout=int(os.environ.get("LAB_TEST_TIMEOUT_MS", 240_000)))
+            src = frame.get_attribute("src")
+            assert re.fullmatch(r"/proxy/\d+/", src), f"not the lab's proxy address: {src}"
+            # the browser's requests, with the login cookie the token gave it
+            deadline = time.time() + 120
+            while True:
+                runs = page.request.get(f"{lab['base']}{src}data/runs")
+                tags = page.request.get(f"{lab['base']}{src}data/plugin/scalars/tags")
+                if runs.ok and tags.ok and "run_a" in runs.json() and "loss" in tags.json().get("run_a", {}):
+                    break
+                assert time.time() < deadline, (f"TensorBoard lists no run through the lab: {runs.status} "
+                                                f"{runs.text()[:300]} / {tags.status} {tags.text()[:300]}")
+                page.wait_for_timeout(1000)
+            # and the frame below the cell is TensorBoard's own page, showing the run's scalar
+            inside = page.frame_locator(".jp-OutputArea-output iframe")
+            inside.locator("tb-webapp").wait_for(state="attached", timeout=60_000)
+            inside.get_by_text("loss", exact=True).first.wait_for(timeout=120_000)
+            output = page.locator(".jp-OutputArea-output", has_text="Started TensorBoard").first.inner_text()
+        finally:
+            page.screenshot(path=str(shots / "tensorboard_in_lab.png"), full_page=False)
+        browser.close()
+
+    port, pid = int(src.split("/")[2]), int(re.search(r"\(pid (\d+);", output).group(1))
+    for path in (src, f"{src}data/runs"):          # no token, no cookie: refused or sent to the login page
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.build_opener(NoRedirect).open(f"{lab['base']}{path}", timeout=10)
+        assert refused.value.code == 403 or (
+            refused.value.code == 302 and "/login" in refused.value.headers.get("Location", "")), refused.value
+    assert_loopback_only(port)
+
+    # shutting the notebook's kernel down ends its TensorBoard, leaving no zombie
+    session = sessions(lab, "tb_check.ipynb")[0]
+    urllib.request.urlopen(urllib.request.Request(f"{lab['base']}/api/sessions/{session['id']}", method="DELETE",
+                                                  headers={"Authorization": f"token {lab['token']}"}), timeout=60)
+    deadline = time.time() + 60
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        assert time.time() < deadline, f"TensorBoard (pid {pid}) outlived its kernel"
+        time.sleep(0.5)
