@@ -28,7 +28,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
-from bootcamp.checks import floor
+from bootcamp.checks import floor, record
 from bootcamp.cyclone import dataset, preprocess, synth
 from bootcamp.data.hurdat2 import CLASSES
 
@@ -77,6 +77,107 @@ for k, ax in enumerate(axes):
     ax.axis("off")
 fig.colorbar(shown, ax=axes, fraction=0.015, label="brightness temperature (K)")
 fig.suptitle("One synthetic frame per class (800 km across)");
+
+# %% [markdown]
+# ## A real frame beside generated ones
+#
+# How close are the generated pictures to what a satellite sees? The
+# package ships one real HURSAT-B1 frame (`bootcamp.cyclone.real_frame()`,
+# no download): storm Adeline in the South Indian Ocean, seen by GOES-9 on
+# 1 April 2005 at 12 UTC, when its best-track wind was 13 kt, a weak
+# system (class NC). We cut the same 800 km square around its best-track
+# centre, shrink it to the lessons' 64 x 64 pixels (area averaging, see
+# below), and set it beside generated frames of the same wind and
+# latitude.
+
+# %%
+from bootcamp.cyclone import real_frame
+
+real = real_frame()
+print(f"{real.storm} ({real.sid}), {str(real.time)[:16]} UTC, {real.satellite}, best-track wind "
+      f"{real.wind_kt:.0f} kt, centre {abs(real.lat):.1f} {'N' if real.lat >= 0 else 'S'} {real.lon:.1f} E, "
+      f"{real.irwin.shape[0]} x "
+      f"{real.irwin.shape[1]} pixels, {np.nanmin(real.irwin):.0f} K to {np.nanmax(real.irwin):.0f} K")
+
+km_north = (real.lats - real.lat) * 111.2                                 # km from the centre, per row
+km_east = (real.lons - real.lon) * 111.2 * np.cos(np.deg2rad(real.lat))   # and per column
+rows = np.flatnonzero(np.abs(km_north) <= dataset.EXTENT_KM / 2)
+cols = np.flatnonzero(np.abs(km_east) <= dataset.EXTENT_KM / 2)
+real_square = real.irwin[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+real_64 = cv2.resize(real_square, (dataset.PIXELS, dataset.PIXELS), interpolation=cv2.INTER_AREA)
+generated = synth.render_many(np.full(3, real.wind_kt), lats=np.full(3, real.lat), seed=7,
+                              pixels=dataset.PIXELS, extent_km=dataset.EXTENT_KM)
+print(f"the 800 km square: {real_square.shape[0]} x {real_square.shape[1]} real pixels -> {real_64.shape}")
+
+# %%
+fig, axes = plt.subplots(1, 4, figsize=(12, 3.2))
+panels = [(real_64, f"real: {real.storm.title()}, {real.wind_kt:.0f} kt")] + [
+    (image, f"generated {k + 1}, {real.wind_kt:.0f} kt") for k, image in enumerate(generated)]
+for ax, (image, title) in zip(axes, panels):
+    shown = ax.imshow(image, cmap="gray_r", vmin=185, vmax=300)
+    ax.set_title(title, fontsize=9)
+    ax.axis("off")
+fig.colorbar(shown, ax=axes, fraction=0.015, label="brightness temperature (K)")
+fig.suptitle("A real weak system and generated frames of the same wind (800 km across, north up)");
+
+# %% [markdown]
+# Two summaries put numbers on the difference: the **histogram** of
+# brightness temperatures (how much of the square is cold cloud, and how
+# cold), and the **radial profile**, the mean temperature at each distance
+# from the centre (how the cloud is organised around it).
+
+# %%
+def radial_profile(image, edges_km):
+    """Mean brightness temperature in rings around the image centre (the storm's best-track position)."""
+    n = image.shape[0]
+    axis = (np.arange(n) - (n - 1) / 2) * dataset.EXTENT_KM / n
+    radius = np.hypot(*np.meshgrid(axis, axis))
+    ring = np.digitize(radius, edges_km) - 1
+    return np.array([np.nanmean(image[ring == k]) for k in range(len(edges_km) - 1)])
+
+
+edges = np.arange(0, 425, 25.0)
+middles = (edges[:-1] + edges[1:]) / 2
+fig, (ax_hist, ax_prof) = plt.subplots(1, 2, figsize=(11, 3.5))
+bins = np.arange(185, 305, 5)
+ax_hist.hist(real_64.ravel(), bins=bins, density=True, alpha=0.6, label="real")
+ax_hist.hist(generated.reshape(-1), bins=bins, density=True, alpha=0.6, label="generated (3 frames)")
+ax_hist.set(xlabel="brightness temperature (K)", ylabel="density", title="Histogram")
+ax_prof.plot(middles, radial_profile(real_64, edges), "o-", label="real")
+for k, image in enumerate(generated):
+    ax_prof.plot(middles, radial_profile(image, edges), "--", alpha=0.7, label=f"generated {k + 1}")
+ax_prof.set(xlabel="distance from the centre (km)", ylabel="mean brightness temperature (K)",
+            title="Radial profile")
+for ax in (ax_hist, ax_prof):
+    ax.legend(fontsize=8)
+plt.tight_layout()
+
+cold_real = np.mean(real_64 < 240)
+cold_generated = np.mean(generated < 240)
+print(f"share of the square colder than 240 K (high cloud): real {cold_real:.2f}, generated {cold_generated:.2f}")
+record("share colder than 240 K, real frame", cold_real)
+record("share colder than 240 K, generated frames", cold_generated)
+print(f"mean within 100 km of the centre: real {radial_profile(real_64, edges)[:4].mean():.0f} K, "
+      f"generated {np.mean([radial_profile(g, edges)[:4].mean() for g in generated]):.0f} K")
+
+# %% [markdown]
+# Read the two panels before trusting the generated data. The generator's
+# weak storm is a small cold cluster with neat spiral bands on a clear,
+# warm ocean, so its profile rises from a cold centre to the warm
+# background. The real frame at the same best-track wind looks nothing like
+# it: cloud of every temperature fills the square, the profile is nearly
+# flat, and no organised centre stands out (the best-track centre of a weak
+# system is itself uncertain by tens of kilometres). The satellite also
+# looked at it from far off vertical (its viewing angle is printed above),
+# which makes cloud tops look colder and wider than seen from overhead.
+#
+# What the generator does not reproduce: the surrounding weather (other
+# cloud systems, monsoon troughs, land), the viewing geometry, and the
+# variety of real storms of one intensity; weak systems are where it is
+# least realistic. One frame shows the gap, it does not calibrate a
+# generator: that would need many real frames per class, which is what
+# `docs/cyclone.md`'s real-data run (`BOOTCAMP_CYCLONE_SOURCE=hursat`) uses
+# instead of generated images.
 
 # %% [markdown]
 # Consecutive frames of one storm are alike, and so are their labels: the
