@@ -106,6 +106,12 @@ def test_lab_shows_no_news_pop_up(lab):
     config = json.loads(re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
                                   html, re.S).group(1))
     assert config["news"] == {"disabled": True}
+    # and the question "Would you like to get notified about official Jupyter news?" is
+    # answered for every user by the environment's overrides (bootcamp.dev.labsettings)
+    url = f"{lab['base']}/lab/api/settings/@jupyterlab/apputils-extension:notification?token={lab['token']}"
+    with urllib.request.urlopen(url, timeout=10) as reply:
+        defaults = {name: spec.get("default") for name, spec in json.load(reply)["schema"]["properties"].items()}
+    assert defaults["fetchNews"] == "false" and defaults["checkForUpdates"] is False
 
 
 def sessions(lab, notebook):
