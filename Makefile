@@ -13,7 +13,7 @@ REPORT  = reports/quick-mode.md
 # No news pop-up and no update check in a workshop room (the same flags in containers/start-lab.sh).
 LAB_QUIET = --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
-.PHONY: help venv lab data test unit notebooks check report full-report lock clean
+.PHONY: help venv lab data mirror test unit notebooks check report full-report lock clean
 .DELETE_ON_ERROR:
 
 help:  ## list the targets
@@ -33,6 +33,13 @@ venv: $(STAMP)  ## create or update .venv from requirements.txt
 data: $(STAMP)  ## fetch and verify the lessons' datasets into the cache
 	$(PY) -m data_scripts fetch mnist fashion_mnist hurdat2 || \
 	  echo "Some datasets could not be fetched: the lessons will say so and use their offline fallbacks (see README, 'Data')."
+
+# DIR is required; QUICK_ONLY=1 leaves out full mode's flow sets (hours to solve), WORKERS=N sets the
+# solver processes (default: one per core), MIRROR_ARGS passes more options (python -m data_scripts mirror --help).
+mirror: $(STAMP)  ## build or complete an offline data mirror for a workshop room in DIR (QUICK_ONLY=1, WORKERS=N)
+	@test -n "$(DIR)" || { echo "usage: make mirror DIR=/path/to/mirror [QUICK_ONLY=1] [WORKERS=N] [MIRROR_ARGS=...]" >&2; exit 2; }
+	$(PY) -m data_scripts mirror --out "$(DIR)" $(if $(filter-out 0,$(QUICK_ONLY)),--quick-only) \
+	  $(if $(WORKERS),-j $(WORKERS)) $(MIRROR_ARGS)
 
 lab: $(STAMP) data  ## start JupyterLab on 127.0.0.1 with a token (PORT=8888, LAB_ROOT=.)
 	@TOKEN=$$($(PY) -c 'import secrets; print(secrets.token_hex(24))'); \

@@ -15,13 +15,19 @@ shapes of all four families from seeds of their own, made only when
 trained, tuned or scored anything on those flows before the competition.
 
 Each split is one ``.npz`` file in ``<cache>/cfd-flows/`` named by a hash of
-its :class:`~bootcamp.cfd.dataset.DatasetSpec`. A file found there (or in a
-directory mirror under ``cfd-flows/``) is loaded; otherwise the splits are
-solved - all of them in one pool of processes - and saved atomically (flows
-that a saved set with the same settings but another size already holds are
-taken from it, not solved again). A lock
-file makes a second notebook that asks at the same time wait for the first,
-then load its files instead of solving again.
+its :class:`~bootcamp.cfd.dataset.DatasetSpec`. A file found there is loaded;
+else one found under ``cfd-flows/`` in a mirror of ``BOOTCAMP_MIRRORS`` (a
+folder is read where it is, an ``http(s)://`` mirror is downloaded into the
+cache); else the splits are solved - all of them in one pool of processes,
+after a message that estimates how long that takes here - and saved
+atomically (flows that a saved set with the same settings but another size
+already holds are taken from it, not solved again). Every file is checked
+before it is used (:func:`check_flow_file`: it reads completely, and the
+manifest of settings inside it equals the spec's); a mirror's file that
+fails is refused with a message and not used. A lock file makes a second
+notebook that asks at the same time wait for the first, then load its files
+instead of solving again. ``make mirror DIR=...`` (``python -m data_scripts
+mirror``) builds a workshop mirror holding both modes' files.
 
 Arrays given to the models are scaled to order one: velocities divided by the
 inflow peak ``u_max`` and the signed distance by the channel height ``ny``.
@@ -34,6 +40,7 @@ import hashlib
 import json
 import os
 import time
+import zlib
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -47,9 +54,12 @@ from bootcamp.cfd.shapes import FAMILIES
 
 __all__ = [
     "FlowData",
+    "FlowFileError",
     "FlowSplit",
     "FlowsSpec",
+    "check_flow_file",
     "course_spec",
+    "estimate_solve_seconds",
     "load_flows",
     "load_locked_set",
     "locked_specs",
@@ -61,6 +71,13 @@ __all__ = [
 CACHE_FOLDER = "cfd-flows"
 PARTIAL_FOLDER = ".partial"  # in the cache folder: flows solved by a run not yet finished
 SPLITS = ("train", "val", "test", "unseen")
+# Steps a course flow takes to converge from rest, as a multiple of nx: a rule of thumb from the
+# course's flows (128 x 256: 11,000-15,000 steps; 32 x 64 at tol 1e-4: 1,700-3,000), not a measurement.
+STEPS_PER_COLUMN = 45
+# Above this estimate (seconds) the message before solving says how to avoid the wait.
+LONG_SOLVE_SECONDS = 600
+# What reading a damaged .npz can raise besides dataset.UNREADABLE (a corrupt deflate stream).
+_DAMAGED = (*UNREADABLE, zlib.error)
 
 
 @dataclass(frozen=True)
@@ -281,6 +298,88 @@ def mean_relative_l2(predicted: np.ndarray, true: np.ndarray) -> float:
     return float(np.mean(relative_l2(predicted, true)))
 
 
+class FlowFileError(ValueError):
+    """A flow-set file that cannot be used: damaged (``kind="damaged"``), made with other settings
+    (``"settings"``) or not holding the samples its manifest announces (``"samples"``)."""
+
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def check_flow_file(path: str | os.PathLike, spec: DatasetSpec) -> dict[str, np.ndarray]:
+    """The arrays of the flow-set file ``path`` for generator spec ``spec``, once checked.
+
+    The file must read completely (every member of the ``.npz``, whose zip
+    checksums catch damage), its manifest must equal ``spec``'s settings,
+    and it must hold samples ``0 .. n_samples - 1`` on the spec's grid.
+    Raises :class:`FlowFileError` saying which of these failed; a file of
+    another data set names the settings that differ.
+    """
+    path = Path(path)
+    try:
+        data, manifest = load(path)
+    except _DAMAGED as err:
+        raise FlowFileError(f"{path}: damaged or not a flow-set file ({type(err).__name__}: {err})",
+                            "damaged") from None
+    wanted = _manifest(spec)
+    if manifest != wanted:
+        differ = sorted(k for k in wanted.keys() | manifest.keys() if wanted.get(k) != manifest.get(k))
+        detail = "; ".join(f"{k} {manifest.get(k)!r} instead of {wanted.get(k)!r}" for k in differ)
+        raise FlowFileError(f"{path} was made with other settings ({detail})", "settings")
+    n, grid = spec.n_samples, (spec.ny, spec.nx)
+    shapes_ok = all(data[k].shape == (n, *grid) for k in ("mask", "sdf", "vx", "vy")) and \
+        all(data[k].shape == (n,) for k in PER_SAMPLE_KEYS if k not in ("mask", "sdf", "vx", "vy"))
+    if not shapes_ok or not np.array_equal(data["index"], np.arange(n)):
+        raise FlowFileError(f"{path}: its manifest announces samples 0..{n - 1} on {grid[0]} x {grid[1]} cells, "
+                            f"but it holds {len(data['index'])} samples of shape {data['mask'].shape[1:]}",
+                            "samples")
+    return data
+
+
+def estimate_solve_seconds(ny: int, nx: int, n_flows: int, processes: int,
+                           max_steps: int | None = None) -> tuple[float, str]:
+    """About how long solving ``n_flows`` flows of ``ny`` x ``nx`` cells takes here, and how that was worked out.
+
+    The solver's time per step is measured on this machine (a fraction of a
+    second, one thread, as each worker process uses); a flow is taken to
+    need about ``STEPS_PER_COLUMN * nx`` steps, a rule of thumb from the
+    course's flows, not a measurement. The flows are shared among
+    ``processes`` processes. Returns ``(seconds, explanation)``.
+    """
+    from bootcamp.cfd.lbm import Simulation, warm_up
+
+    import numba
+
+    steps = STEPS_PER_COLUMN * nx if max_steps is None else min(STEPS_PER_COLUMN * nx, max_steps)
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        warm_up()
+        sim = Simulation(np.zeros((ny, nx), dtype=bool))
+        sim.run(10)
+        done, start = 0, time.perf_counter()
+        while done < 20 or time.perf_counter() - start < 0.2:
+            sim.run(10)
+            done += 10
+        per_step = (time.perf_counter() - start) / done
+    finally:
+        numba.set_num_threads(threads)
+    per_flow = per_step * steps
+    seconds = per_flow * n_flows / max(1, processes)
+    how = (f"{per_flow:.2g} s per flow and process: the solver's speed measured just now on one core "
+           f"({per_step * 1e3:.2g} ms per step) times about {steps:,} steps per flow (a rule of thumb)")
+    return seconds, how
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(seconds, 1):.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} minutes"
+    return f"{seconds / 3600:.1f} hours"
+
+
 # --------------------------------------------------------------------------- internals
 
 _SPLIT_ARRAYS = ("mask", "sdf", "vx", "vy", "family", "steps", "solve_seconds", "converged")
@@ -291,20 +390,24 @@ def _load_or_make(generators: list[DatasetSpec], workers: int | None, progress: 
     (all missing ones in one pool, under the lock) and cached; and the seconds spent solving."""
     folder = _cache_folder()
     seconds = 0.0
-    missing = [g for g in generators if _find(g, folder) is None]
-    if missing:
+    found = {id(g): _locate(g, folder, download=False) for g in generators}
+    if any(v is None for v in found.values()):
         _refuse_in_a_starting_worker()
         with _lock(folder / ".generate.lock"):
-            missing = [g for g in generators if _find(g, folder) is None]  # another process may have made them
+            for g in generators:  # another process may have made them meanwhile; URL mirrors are tried now
+                if found[id(g)] is None:
+                    found[id(g)] = _locate(g, folder, download=True)
+            missing = [g for g in generators if found[id(g)] is None]
             if missing:
                 seconds = _generate(missing, folder, workers, progress)
+                for g in missing:
+                    found[id(g)] = _locate(g, folder, download=False)
     arrays, paths = {}, {}
     for g in generators:
-        path = _find(g, folder)
-        assert path is not None
-        arrays[id(g)], paths[id(g)] = _read(path, g), path
+        hit = found[id(g)]
+        assert hit is not None
+        paths[id(g)], arrays[id(g)] = hit
     return arrays, paths, seconds
-
 
 
 def _cache_folder() -> Path:
@@ -315,13 +418,72 @@ def _cache_folder() -> Path:
     return folder
 
 
-def _find(spec: DatasetSpec, folder: Path) -> Path | None:
-    """The file of ``spec`` in the cache, else in a directory mirror (``<mirror>/cfd-flows/``)."""
-    for base in _search_folders(folder):
-        path = base / file_name(spec)
-        if path.is_file():
-            return path
+def _manifest(spec: DatasetSpec) -> dict:
+    """The manifest a complete file of ``spec`` carries (as read back from JSON)."""
+    return {**json.loads(json.dumps(asdict(spec))), "shard": [0, 1]}
+
+
+def _locate(spec: DatasetSpec, folder: Path, *, download: bool) -> tuple[Path, dict[str, np.ndarray]] | None:
+    """The checked file of ``spec`` and its arrays: from the cache, else a directory mirror's ``cfd-flows/``
+    (read in place), else, with ``download``, an ``http(s)://`` mirror's (downloaded into the cache).
+
+    A damaged cache file is removed; one made with other settings is an error (it cannot come from
+    this code). A mirror's file that fails its check is refused with a message, and the next source
+    is tried.
+    """
+    from bootcamp.data import mirrors, offline
+    from bootcamp.data.settings import OFFLINE_ENV, is_url
+
+    name = file_name(spec)
+    cached = folder / name
+    if cached.is_file():
+        try:
+            return cached, check_flow_file(cached, spec)
+        except FlowFileError as err:
+            if err.kind == "settings":
+                raise FlowFileError(f"{err}; delete it to make it again", err.kind) from None
+            cached.unlink(missing_ok=True)
+            print(f"cfd-flows: {err}; removed from the cache", flush=True)
+    for mirror in mirrors():
+        if not is_url(mirror):
+            path = Path(mirror).expanduser() / CACHE_FOLDER / name
+            if path.is_file():
+                try:
+                    return path, check_flow_file(path, spec)
+                except FlowFileError as err:
+                    print(f"cfd-flows: mirror file refused, not used: {err}", flush=True)
+        elif download and offline():
+            print(f"cfd-flows: mirror {mirror} skipped ({OFFLINE_ENV}=1 forbids network access)", flush=True)
+        elif download:
+            hit = _download(spec, f"{mirror.rstrip('/')}/{CACHE_FOLDER}/{name}", cached)
+            if hit is not None:
+                return hit
     return None
+
+
+def _download(spec: DatasetSpec, url: str, target: Path) -> tuple[Path, dict[str, np.ndarray]] | None:
+    """Download ``url`` into a temporary file beside ``target``, check it, then rename it to ``target``."""
+    from bootcamp.data import transfer
+    from bootcamp.data.errors import DownloadError
+    from bootcamp.data.files import publish_mode, temp_file
+
+    part = temp_file(target.parent, target.name, ".part")
+    try:
+        transfer.download(url, part, label=f"cfd-flows: {target.name}")
+        data = check_flow_file(part, spec)
+        publish_mode(part)
+        os.replace(part, target)
+    except DownloadError as err:
+        if not err.not_found:
+            print(f"cfd-flows: mirror download failed: {err}", flush=True)
+        return None
+    except FlowFileError as err:
+        print(f"cfd-flows: mirror file refused, not used: {str(err).replace(str(part), url)}", flush=True)
+        return None
+    finally:
+        part.unlink(missing_ok=True)
+    print(f"cfd-flows: {target.name} downloaded from {url} and checked (settings and samples)", flush=True)
+    return target, data
 
 
 def _search_folders(folder: Path) -> list[Path]:
@@ -329,7 +491,7 @@ def _search_folders(folder: Path) -> list[Path]:
     from bootcamp.data import mirrors
     from bootcamp.data.settings import is_url
 
-    return [folder] + [Path(m) / CACHE_FOLDER for m in mirrors() if not is_url(m)]
+    return [folder] + [Path(m).expanduser() / CACHE_FOLDER for m in mirrors() if not is_url(m)]
 
 
 def _refuse_in_a_starting_worker() -> None:
@@ -375,14 +537,18 @@ def _generate(specs: list[DatasetSpec], folder: Path, workers: int | None, progr
         _reuse_saved(g, folder, checkpoint)
     kept = sum(checkpoint.path(g, i).is_file() for g, i in tasks)
     todo = len(tasks) - kept
+    where = _where_looked(folder)
     if todo:
+        processes = min(workers, todo)
         earlier = f" ({kept} of {len(tasks)} kept from earlier runs are read back)" if kept else ""
-        print(f"No saved copy of these flows in {folder} or a mirror: solving {todo} flows of {ny} x {nx} "
-              f"cells{earlier} in {min(workers, todo)} processes (about {_seconds_per_flow(ny, nx):.1g} s per flow "
-              "and process on a laptop core), then caching them. Interrupting loses nothing solved: the next call "
-              "goes on from there.", flush=True)
+        seconds, how = estimate_solve_seconds(ny, nx, todo, processes, max(g.max_steps for g in specs))
+        print(f"No saved copy of these flows in {where}: solving {todo} flows of {ny} x {nx} cells{earlier} "
+              f"in {processes} processes, about {_duration(seconds)} on this machine (estimate: {how}). "
+              "Interrupting loses nothing solved: the next call goes on from there.", flush=True)
+        if seconds > LONG_SOLVE_SECONDS:
+            print(_long_solve_advice(seconds), flush=True)
     else:
-        print(f"No saved copy of these flows in {folder} or a mirror, but all {kept} were solved earlier: "
+        print(f"No saved copy of these flows in {where}, but all {kept} were solved earlier: "
               "nothing to solve, caching them.", flush=True)
     for number, sample in solve_tasks(tasks, workers, progress, f"solving {len(tasks)} flows", checkpoint):
         samples[number] = sample
@@ -426,18 +592,32 @@ def _reuse_saved(spec: DatasetSpec, folder: Path, checkpoint: Checkpoint) -> Non
         print(f"reusing {len(keep)} flows of {path.name}, a saved set made with the same settings", flush=True)
 
 
-def _seconds_per_flow(ny: int, nx: int) -> float:
-    """Rough solver time of one flow: about 45 nx steps to converge, 40 million cell updates per second."""
-    return ny * nx * 45 * nx / 40e6
+def _where_looked(folder: Path) -> str:
+    from bootcamp.data import mirrors
+    from bootcamp.data.settings import MIRRORS_ENV
+
+    listed = " ".join(mirrors())
+    return f"the cache ({folder}) or a mirror ({MIRRORS_ENV}: {listed or 'none set'})"
 
 
-def _read(path: Path, spec: DatasetSpec) -> dict[str, np.ndarray]:
-    data, manifest = load(path)
-    wanted = {**json.loads(json.dumps(asdict(spec))), "shard": [0, 1]}
-    if manifest != wanted:
-        differ = sorted(k for k in wanted.keys() | manifest.keys() if wanted.get(k) != manifest.get(k))
-        raise ValueError(f"{path} was made with other settings ({differ}); delete it to make it again")
-    return data
+def _long_solve_advice(seconds: float) -> str:
+    """What to do instead of waiting: said before a long solve starts, which it does all the same."""
+    from bootcamp.config import QUICK_ENV, is_quick
+    from bootcamp.data.settings import MIRRORS_ENV
+
+    lines = [
+        f"This is a long wait (about {_duration(seconds)}). It starts now: to wait, let it run. To stop it, "
+        "use Kernel > Interrupt (or Ctrl-C); nothing solved is lost. Faster ways:",
+        f"  * in a workshop, your instructor's mirror holds these flows: run `%env {MIRRORS_ENV}=ADDRESS` in a "
+        "cell with the folder or http:// address they give, then this cell again (instructors: "
+        "`make mirror DIR=...`, see docs/instructors.md);",
+    ]
+    if not is_quick():
+        lines.append(f"  * quick mode uses a small set, solved in about a minute or less: run `%env {QUICK_ENV}=1` "
+                     "in a cell, then Run > Run All Cells;")
+    lines.append("  * on a cluster, make the flows in shards (cluster/submit-flows.sh, docs/cfd.md) and copy the "
+                 "files into the cache's or a mirror's cfd-flows/ folder.")
+    return "\n".join(lines)
 
 
 def _split(name: str, data: dict[str, np.ndarray], cut: slice, u_max: float) -> FlowSplit:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from fnmatch import fnmatch
@@ -72,10 +74,35 @@ def url_candidates(ds: Dataset, spec: RemoteFile, base: str) -> list[str]:
     return [f"{base}/{prefix}{wire}" for prefix in prefixes for wire in spec.wire_names]
 
 
+_HREF = re.compile(r'href\s*=\s*["\']([^"\'?#]+)["\']', re.IGNORECASE)
+
+
+def listed_names(page: str) -> list[str]:
+    """The file names a folder listing (an HTML index page, as ``python -m http.server`` or a web
+    server's autoindex makes) links to, without folders and hidden files."""
+    names = {urllib.parse.unquote(href).rstrip("/").rsplit("/", 1)[-1] for href in _HREF.findall(page)
+             if not href.endswith("/")}
+    return sorted(n for n in names if n and not n.startswith("."))
+
+
+def listing_urls(ds: Dataset, base: str) -> list[str]:
+    """The folder listings of a mirror's base URL that may hold ``ds``'s files."""
+    base = base.rstrip("/")
+    return [f"{base}/{sub}/" for sub in ds.folders] + [f"{base}/"]
+
+
 def _cache_name(spec: RemoteFile, path_name: str) -> str:
     """Cached under the spec's name, except another revision keeps its own."""
     plain = path_name[:-3] if spec.content_sha256 and path_name.endswith(".gz") else path_name
     return spec.name if plain == spec.name else plain
+
+
+def _url_cache_name(spec: RemoteFile, url: str) -> str:
+    """Cached under the spec's name, except another revision found in a mirror's listing keeps its own."""
+    name = urllib.parse.unquote(url.rsplit("/", 1)[-1])
+    if name in spec.wire_names or not (spec.accept and fnmatch(name, spec.accept)):
+        return spec.name
+    return _cache_name(spec, name)
 
 
 def _matches(spec: RemoteFile, file_name: str) -> bool:
@@ -226,6 +253,8 @@ class _Fetcher:
                 continue
             else:
                 got = self._download(spec, url_candidates(self.ds, spec, mirror.location), mirror)
+                if got is None and spec.accept and mirror.location not in self.dead_mirrors:
+                    got = self._download_listed(spec, mirror)
             if got is not None:
                 return got
         return None
@@ -264,7 +293,7 @@ class _Fetcher:
         for url in urls:
             try:
                 return self._install(spec, lambda raw, u=url: transfer.download(
-                    u, raw, label=f"{self.ds.name}: {spec.name}"), url, spec.name)
+                    u, raw, label=f"{self.ds.name}: {spec.name}"), url, _url_cache_name(spec, url))
             except DownloadError as err:
                 if mirror is not None and err.not_found:
                     missing.append(url)
@@ -278,6 +307,26 @@ class _Fetcher:
         if missing and len(missing) == len(urls):
             self.log.add(f"{label}: no {spec.name} there (HTTP 404 at {len(missing)} likely URL(s))")
         return None
+
+    def _download_listed(self, spec: RemoteFile, mirror: Mirror) -> Path | None:
+        """Other revisions a URL mirror offers (``spec.accept``), found in its folder listings, newest first.
+        A folder listing is the only way to learn their names over HTTP; a folder mirror is globbed."""
+        found: list[str] = []
+        listings = listing_urls(self.ds, mirror.location)
+        for listing in listings:
+            try:
+                page = transfer.get_bytes(listing).decode("utf-8", "replace")
+            except DownloadError as err:
+                if not err.not_found:
+                    self.log.add(f"{mirror.label}: {err}")
+                continue
+            key = spec.revision_key or (lambda name: name)
+            names = sorted((n for n in listed_names(page) if fnmatch(n, spec.accept or "")), key=key, reverse=True)
+            found += [listing + urllib.parse.quote(n) for n in names]
+        if not found:
+            self.log.add(f"{mirror.label}: no file matching {spec.accept} listed at {' or '.join(listings)}")
+            return None
+        return self._download(spec, found, mirror)
 
     def _install(self, spec: RemoteFile, obtain: Callable[[Path], None], source: str, name: str) -> Path:
         path = install(self.ds, spec, obtain, source, name)
