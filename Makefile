@@ -26,6 +26,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet pip==26.3
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) -m bootcamp.dev.labsettings
 	touch $@
 
 venv: $(STAMP)  ## create or update .venv from requirements.txt
