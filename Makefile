@@ -47,7 +47,7 @@ lab: $(STAMP) data  ## start JupyterLab on 127.0.0.1 with a token (PORT=8888, LA
 	extra=""; if [ "$$(id -u)" = 0 ]; then \
 	  echo "WARNING: running as root; prefer a normal user account (the container does)."; extra="--allow-root"; fi; \
 	echo "JupyterLab: http://127.0.0.1:$(PORT)/lab?token=$$TOKEN"; \
-	JUPYTER_TOKEN=$$TOKEN exec $(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
+	JUPYTER_TOKEN=$$TOKEN TENSORBOARD_PROXY_URL=/proxy/%PORT%/ exec $(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
 	  --ServerApp.port_retries=0 --ServerApp.root_dir="$(LAB_ROOT)" $(LAB_QUIET) $$extra
 
 notebooks: $(STAMP)  ## regenerate notebooks/ and solutions/ from masters/
