@@ -37,6 +37,9 @@ import time
 from pathlib import Path
 
 import nbformat
+from bench_epoch import in_solutions
+
+from bootcamp.dev.report import cpu_name
 
 ROOT = Path(__file__).resolve().parents[1]
 STEM = "07_scaling_3_performance"
@@ -57,17 +60,6 @@ def notebook_definitions() -> list[str]:
         if not stopped or any(marker in cell.source for marker in EXTRA):
             cells.append(cell.source)
     return cells
-
-
-@contextlib.contextmanager
-def in_solutions():
-    """Run from solutions/, as the notebook does (its logs land there)."""
-    cwd = os.getcwd()
-    os.chdir(ROOT / "solutions")
-    try:
-        yield
-    finally:
-        os.chdir(cwd)
 
 
 def notebook_namespace() -> dict:
@@ -109,15 +101,7 @@ def machine() -> str:
         device = f"{len(gpus)} GPU(s): {', '.join(names)}"
     else:
         device = "no GPU"
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, {device}; TensorFlow {tf.__version__}, Python {platform.python_version()}"
+    return f"{cpu_name()}, {os.cpu_count()} cores, {device}; TensorFlow {tf.__version__}, Python {platform.python_version()}"
 
 
 def main() -> int:

@@ -58,7 +58,8 @@ def run_notebook(path: Path, timeout: int = 1800) -> tuple[float, list[dict], st
     return seconds, metrics, error
 
 
-def machine() -> str:
+def cpu_name() -> str:
+    """The processor's model name (from /proc/cpuinfo on Linux), else what platform knows."""
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -67,6 +68,11 @@ def machine() -> str:
                 break
     except OSError:
         pass
+    return cpu
+
+
+def machine() -> str:
+    cpu = cpu_name()
     import tensorflow as tf
 
     gpus = tf.config.list_physical_devices("GPU")
