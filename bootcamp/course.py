@@ -68,12 +68,17 @@ PATH = (
     Lesson("07_scaling_1_data_parallel", "Scaling out 1: data parallelism on the devices of one machine", 35),
     Lesson("07_scaling_2_multi_worker", "Scaling out 2: several workers, a custom loop, a worker that dies", 40),
     Lesson("07_scaling_3_performance", "Scaling out 3: mixed precision, the profiler, scaling efficiency", 35),
+    Lesson("08_sequences", "Architectures 1: storm intensity from the best track, with a GRU and a transformer", 40),
+    Lesson("08_autoencoders", "Architectures 2: autoencoders and a variational autoencoder on flow fields", 35),
+    Lesson("08_generative", "Architectures 3: a conditional generative model, and how to judge it", 35),
+    Lesson("08_transfer", "Architectures 4: transfer learning, frozen and fine-tuned, against training from scratch", 30),
 )
 
-# The workshop runs over two days and an optional third: day 1 ends with lesson 04
+# The workshop runs over two days and two optional ones: day 1 ends with lesson 04
 # (its CNNs, its deployment notebook and its hyperparameter search) and the mini-challenge, day 2 holds the two
-# science modules, day 3 takes the same code to many devices and machines (lesson 07).
-DAY_BREAK_AFTER = ("04_hparams", "06_cfd_6_competition")
+# science modules, day 3 takes the same code to many devices and machines (lesson 07), day 4
+# goes beyond CNNs: sequences, autoencoders, generative models, transfer learning (lesson 08).
+DAY_BREAK_AFTER = ("04_hparams", "06_cfd_6_competition", "07_scaling_3_performance")
 BREAKS_AFTER = {                      # lesson stem -> (what, minutes)
     "02_curve_fitting": ("*break*", 15),
     "05_cyclone_3_cnn": ("*break*", 15),
@@ -110,7 +115,7 @@ def agenda_markdown(folder: str | Path = ".", times: dict | None = None) -> str:
         if lesson.stem in DAY_BREAK_AFTER:
             rows.append(f"| {_clock(clock)} | {WRAP_UP} | {WRAP_UP_MINUTES} |")
             day = DAY_BREAK_AFTER.index(lesson.stem) + 2
-            rows.append(f"| | **Day {day}**{' (optional)' if day == 3 else ''} | |")
+            rows.append(f"| | **Day {day}**{' (optional)' if day >= 3 else ''} | |")
             clock = 0
     rows.append(f"| {_clock(clock)} | {WRAP_UP} | {WRAP_UP_MINUTES} |")
     return "\n".join(rows)
