@@ -61,18 +61,20 @@ def test_agenda_runs_over_days_with_breaks_and_restarts_the_clock(tmp_path):
     table = course.agenda_markdown(tmp_path, times={}).splitlines()
     day2 = table.index("| | **Day 2** | |")
     day3 = table.index("| | **Day 3** (optional) | |")
+    day4 = table.index("| | **Day 4** (optional) | |")
     assert table[2] == "| | **Day 1** | |"
-    for start in (day2, day3):
+    for start in (day2, day3, day4):
         assert table[start + 1].startswith("| 0:00 | ")             # each day starts at 0:00 again
         assert "mini-challenge and questions" in table[start - 1]   # and the day before ends with the challenge
     assert sum("*lunch*" in row for row in table[day2:day3]) == 1
     assert "Scaling out 1" in table[day3 + 1]
+    assert "Architectures 1" in table[day4 + 1]
     # every lesson appears exactly once, in the order of the path
     titles = [lesson.title for lesson in course.PATH]
     positions = [next(i for i, row in enumerate(table) if title in row) for title in titles]
     assert positions == sorted(positions)
     # minutes add up: each day's wrap-up starts at the sum of what came before it that day
-    for first, last in ((day2 + 1, day3 - 1), (day3 + 1, len(table) - 1)):
+    for first, last in ((day2 + 1, day3 - 1), (day3 + 1, day4 - 1), (day4 + 1, len(table) - 1)):
         day_minutes = sum(int(row.rsplit("|", 2)[1].split()[0]) for row in table[first:last])
         hours, minutes = table[last].split("|")[1].strip().split(":")
         assert int(hours) * 60 + int(minutes) == day_minutes
