@@ -9,19 +9,22 @@ JOBS   ?= 2
 TEST_THREADS ?= $(shell n=$$(( $$(nproc 2>/dev/null || echo 2) / $(JOBS) )); [ $$n -ge 1 ] && echo $$n || echo 1)
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
+DEV_STAMP = $(VENV)/.installed-dev
 REPORT  = reports/quick-mode.md
 # No news pop-up and no update check in a workshop room (the same flags in containers/start-lab.sh).
 LAB_QUIET = --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
-.PHONY: help venv lab data mirror test unit notebooks check report full-report lock clean
+.PHONY: help venv dev lab data mirror test unit notebooks check report full-report lock clean
 .DELETE_ON_ERROR:
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 # The environment is rebuilt only when the pins or the package metadata change.
+# requirements.txt is what the notebooks need (hash-checked); requirements-dev.txt
+# adds the test and build tools, for make test and the other checks.
 $(STAMP): requirements.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10+ is needed; set PYTHON=python3.11")'
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (the pinned numpy and TensorFlow have no 3.10 builds); install it and run e.g. make PYTHON=python3.11 ...")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet pip==26.3
 	$(PY) -m pip install --quiet -r requirements.txt
@@ -29,7 +32,13 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m bootcamp.dev.labsettings
 	touch $@
 
-venv: $(STAMP)  ## create or update .venv from requirements.txt
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(STAMP)  ## create or update .venv with what the notebooks need (requirements.txt)
+
+dev: $(DEV_STAMP)  ## add the tools that check the course (requirements-dev.txt)
 
 data: $(STAMP)  ## fetch and verify the lessons' datasets into the cache
 	$(PY) -m data_scripts fetch mnist fashion_mnist hurdat2 || \
@@ -50,13 +59,13 @@ lab: $(STAMP) data  ## start JupyterLab on 127.0.0.1 with a token (PORT=8888, LA
 	JUPYTER_TOKEN=$$TOKEN TENSORBOARD_PROXY_URL=/proxy/%PORT%/ exec $(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
 	  --ServerApp.port_retries=0 --ServerApp.root_dir="$(LAB_ROOT)" $(LAB_QUIET) $$extra
 
-notebooks: $(STAMP)  ## regenerate notebooks/ and solutions/ from masters/
+notebooks: $(DEV_STAMP)  ## regenerate notebooks/ and solutions/ from masters/
 	$(PY) -m bootcamp.dev.nbgen build
 
-check: $(STAMP)  ## fail on drift from the masters, stored outputs or non-canonical JSON
+check: $(DEV_STAMP)  ## fail on drift from the masters, stored outputs or non-canonical JSON
 	$(PY) -m bootcamp.dev.nbgen check
 
-unit: $(STAMP)  ## unit tests only (no notebooks)
+unit: $(DEV_STAMP)  ## unit tests only (no notebooks)
 	$(PY) -m pytest -q tests
 
 # JOBS pytest workers share the machine's cores, so each kernel's TensorFlow gets
@@ -68,18 +77,15 @@ test: check  ## every unit test, then every notebook under nbval in quick mode
 
 report: $(REPORT)  ## run every notebook in quick mode; time + metrics table into README
 
-$(REPORT): $(STAMP) $(wildcard notebooks/*.ipynb solutions/*.ipynb bootcamp/*.py bootcamp/*/*.py)
+$(REPORT): $(DEV_STAMP) $(wildcard notebooks/*.ipynb solutions/*.ipynb bootcamp/*.py bootcamp/*/*.py)
 	BOOTCAMP_QUICK=1 BOOTCAMP_NO_SERVERS=1 $(PY) -m bootcamp.dev.report --out $@ --readme README.md
 
-full-report: $(STAMP)  ## time solution notebooks in full mode (NOTEBOOKS=...); agenda minutes + README from it
+full-report: $(DEV_STAMP)  ## time solution notebooks in full mode (NOTEBOOKS=...); agenda minutes + README from it
 	BOOTCAMP_QUICK=0 BOOTCAMP_NO_SERVERS=1 $(PY) -m bootcamp.dev.report --update \
 	  $(or $(NOTEBOOKS),$(wildcard solutions/*.ipynb)) --out reports/full-mode.md --readme README.md
 
-lock:  ## re-resolve requirements.in into exact pins in requirements.txt
-	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/pip install --quiet -r requirements.in
-	{ sed -n '1,2p' requirements.txt; .lock-venv/bin/pip freeze --exclude-editable; } > requirements.txt.new
-	mv requirements.txt.new requirements.txt && rm -rf .lock-venv
+lock: $(DEV_STAMP)  ## re-resolve requirements*.in into hashed pins (uv; see bootcamp/dev/lock.py)
+	$(PY) -m bootcamp.dev.lock
 
 clean:  ## remove the environment, logs and caches inside the project
 	rm -rf $(VENV) notebooks/logs solutions/logs .pytest_cache

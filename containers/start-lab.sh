@@ -10,9 +10,11 @@
 # of the container's 127.0.0.1 and show it through this one, behind the token
 # (jupyter-server-proxy, at /proxy/<port>/). So one published port (Docker) or
 # one SSH tunnel (ssh -L 8888:127.0.0.1:8888) reaches both; TENSORBOARD_PROXY_URL
-# sends a hand-typed `%tensorboard` magic the same way. With `docker run
-# --init` an init process reaps what a killed kernel leaves behind; without
-# it, JupyterLab is process 1 (exec below).
+# sends a hand-typed `%tensorboard` magic the same way.
+# Process 1 of a container must reap the orphans that killed kernels, TensorBoard
+# and worker processes leave behind. With `docker run --init` Docker's init does;
+# without it this script is process 1, and it stays: it runs JupyterLab as its
+# child, passes on Ctrl+C and `docker stop`, and reaps every orphan while it waits.
 set -euo pipefail
 
 if [ "$(id -u)" = 0 ]; then
@@ -29,6 +31,18 @@ ip=${JUPYTER_IP:-0.0.0.0}
 
 echo "JupyterLab: http://127.0.0.1:${port}/lab?token=${JUPYTER_TOKEN}"
 echo "TensorBoard opens below the notebook cells, through this same port."
-exec jupyter lab --no-browser --ip="${ip}" --port="${port}" --ServerApp.port_retries=0 \
-  --ServerApp.root_dir="${PWD}" \
-  --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate "$@"
+lab=(jupyter lab --no-browser --ip="${ip}" --port="${port}" --ServerApp.port_retries=0
+  --ServerApp.root_dir="${PWD}"
+  --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate "$@")
+if [ "$$" != 1 ]; then
+  exec "${lab[@]}"
+fi
+"${lab[@]}" &
+child=$!
+trap 'kill -TERM "$child" 2>/dev/null' TERM INT HUP
+# `wait` returns early when a signal arrives; bash reaps adopted orphans as they exit.
+status=0
+while kill -0 "$child" 2>/dev/null; do
+  wait "$child" && status=0 || status=$?
+done
+exit "$status"

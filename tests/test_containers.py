@@ -23,7 +23,7 @@ FORBIDDEN = ["--allow-root", "token=''", 'token=""', "--ServerApp.token=", "--No
 
 def pinned_tensorflow():
     text = (ROOT / "requirements.txt").read_text()
-    return re.search(r"^tensorflow==([\d.]+)$", text, re.M).group(1)
+    return re.search(r"^tensorflow==([\d.]+)(?: |$)", text, re.M).group(1)
 
 
 def test_dockerfile_passes_hadolint():
@@ -44,7 +44,8 @@ def test_installs_exactly_the_pinned_requirements(path):
     assert installs, "no pip install found"
     for args in installs:
         words = [w for w in args.split() if not w.startswith("--") or w == "--no-deps"]
-        assert words in (["-r", "requirements.txt"], ["--no-deps", "-e", "."], ["--no-deps", "."]), (
+        assert words in (["-r", "requirements.txt"], ["-r", "requirements-gpu.txt"],
+                         ["--no-deps", "-e", "."], ["--no-deps", "."]), (
             f"{path.name}: `pip install {args.strip()}` installs something not pinned in requirements.txt")
 
 
@@ -108,3 +109,56 @@ def test_start_script_turns_off_news_and_update_checks(fake_bin):
     result = subprocess.run(["bash", str(START)], env=fake_bin(1000), capture_output=True, text=True)
     assert "--LabApp.news_url=None" in result.stdout
     assert "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate" in result.stdout
+
+
+def _as_process_one(env):
+    """Run the start script as process 1 of a new PID namespace, as in a container."""
+    unshare = shutil.which("unshare")
+    probe = subprocess.run([unshare, "--pid", "--fork", "--mount-proc", "true"], capture_output=True) \
+        if unshare else None
+    if probe is None or probe.returncode != 0:
+        pytest.fail("this test needs `unshare --pid` (util-linux, run as root as CI does)")
+    return subprocess.run([unshare, "--pid", "--fork", "--mount-proc", "bash", str(START)],
+                          env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_start_script_as_process_one_reaps_orphans(fake_bin, tmp_path):
+    env = fake_bin(1000)
+    # A "JupyterLab" that leaves an orphan behind (as a killed kernel's TensorBoard
+    # would), then counts the zombies in the container after the orphan has exited.
+    # It is Python, which (like JupyterLab) reaps only its own children.
+    (tmp_path / "jupyter").write_text(
+        f"#!{sys.executable}\n"
+        "import subprocess, sys, time\n"
+        "subprocess.run(['bash', '-c', '(sleep 0.2 &)'])\n"
+        "time.sleep(1.5)\n"
+        "states = subprocess.run(['ps', '-eo', 'stat='], capture_output=True, text=True).stdout.split()\n"
+        "print('ZOMBIES=%d' % sum(s.startswith('Z') for s in states))\n"
+        "sys.exit(3)\n")
+    result = _as_process_one(env)
+    assert "ZOMBIES=0" in result.stdout, result.stdout + result.stderr
+    assert result.returncode == 3, "the lab's exit status is the container's"
+
+
+def _section(text, name):
+    """The body of an Apptainer definition section, up to the next one."""
+    body = text.split(f"%{name}\n", 1)[1]
+    return re.split(r"^%\w+", body, maxsplit=1, flags=re.M)[0]
+
+
+def test_apptainer_copies_only_what_the_course_needs():
+    files = [line.split() for line in _section(APPTAINER.read_text(), "files").splitlines()
+             if line.strip() and not line.strip().startswith("#")]
+    sources = [src for src, _ in files]
+    assert "." not in sources, "Apptainer ignores .dockerignore: copying . takes .venv, .cache and .git"
+    for src in sources:
+        assert (ROOT / src).exists(), f"%files names {src}, which the repository does not have"
+        assert not src.startswith((".venv", ".cache", ".git")), src
+    assert {"bootcamp", "data_scripts", "notebooks", "solutions", "requirements.txt"} <= set(sources)
+
+
+def test_apptainer_has_help_and_a_smoke_test():
+    text = APPTAINER.read_text()
+    assert "apptainer test" in _section(text, "help")
+    smoke = _section(text, "test")
+    assert "00_start_here.ipynb" in smoke and "--execute" in smoke and "BOOTCAMP_QUICK=1" in smoke

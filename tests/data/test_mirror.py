@@ -292,3 +292,19 @@ def test_the_cluster_commands_make_full_mode_sets_under_the_names_the_loader_rea
     assert lines[0].startswith("N=1777 SEED=2016 NY=128 NX=256 NU=0.13333333333333333 TOL=1e-05 MAX_STEPS=30000 "
                                "FAMILIES=ellipse,rectangle,polygon ")
     assert os.environ["BOOTCAMP_QUICK"] == "0"
+
+
+def test_console_script_knows_the_mirror_command(capsys):
+    import tomllib
+
+    from data_scripts.__main__ import main
+
+    project = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
+    assert project["project"]["scripts"]["bootcamp-data"] == "data_scripts.__main__:main"
+    try:
+        code = main(["mirror", "--help"])
+    except SystemExit as stop:
+        code = stop.code
+    assert code == 0 and "--out DIR" in capsys.readouterr().out
+    assert main(["--help"]) == 0
+    assert "mirror --out DIR" in capsys.readouterr().out
