@@ -53,6 +53,7 @@ from bootcamp.cfd.shapes import ALL_FAMILIES, FAMILIES, random_obstacle, signed_
 __all__ = [
     "Checkpoint",
     "DatasetSpec",
+    "differences",
     "generate",
     "load",
     "make_sample",
@@ -228,6 +229,25 @@ def merge(paths: Sequence[str | os.PathLike]) -> dict[str, np.ndarray]:
         )
     merged["manifest"] = np.array(json.dumps({**spec, "shard": [0, 1]}, sort_keys=True))
     return merged
+
+
+TIMING_KEYS = ("solve_seconds",)   # wall time: the one field two runs of one spec may differ in
+
+
+def differences(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> list[str]:
+    """The keys in which two data sets differ, solve times aside: ``[]`` when they
+    hold the same samples bit for bit (a merged sharded run against one run, or two
+    runs of one spec). Times need only have the same shape."""
+    found = []
+    for key in sorted(set(a) | set(b)):
+        if key not in a or key not in b:
+            found.append(f"{key} (only in one)")
+            continue
+        x, y = np.asarray(a[key]), np.asarray(b[key])
+        same = x.shape == y.shape and (key in TIMING_KEYS or (x.dtype == y.dtype and np.array_equal(x, y)))
+        if not same:
+            found.append(key)
+    return found
 
 
 # --------------------------------------------------------------------------- internals

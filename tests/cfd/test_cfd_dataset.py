@@ -16,20 +16,11 @@ import numpy as np
 import pytest
 
 from bootcamp.cfd import dataset
-from bootcamp.cfd.dataset import DatasetSpec, generate, load, merge, save, shard_indices
+from bootcamp.cfd.dataset import DatasetSpec, differences, generate, load, merge, save, shard_indices
 
 SMALL = dict(ny=16, nx=32, max_steps=300, check_every=100)
-TIMINGS = {"solve_seconds"}  # wall time: the one field that differs between runs
-
-
 def same_samples(a: dict, b: dict) -> None:
-    assert set(a) == set(b)
-    for key in a:
-        if key in TIMINGS:
-            assert a[key].shape == b[key].shape
-            continue
-        assert a[key].dtype == b[key].dtype, key
-        np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+    assert not differences(a, b), f"the data sets differ in {differences(a, b)}"
 
 
 def test_the_same_seed_gives_the_same_samples_and_another_seed_others():
@@ -268,3 +259,13 @@ def test_the_workers_quit_when_the_command_is_killed(tmp_path):
             break
         time.sleep(0.1)
     assert not alive, "solver workers outlived the killed command"
+
+
+def test_differences_names_what_differs_and_ignores_only_solve_times():
+    a = {"vx": np.zeros((2, 3), np.float32), "solve_seconds": np.array([1.0, 2.0]), "index": np.arange(2)}
+    same = {**a, "solve_seconds": np.array([9.0, 9.0])}
+    assert differences(a, same) == []
+    assert differences(a, {**a, "vx": np.ones((2, 3), np.float32)}) == ["vx"]
+    assert differences(a, {**a, "vx": np.zeros((2, 3), np.float64)}) == ["vx"]
+    assert differences(a, {**a, "solve_seconds": np.array([1.0])}) == ["solve_seconds"]
+    assert differences(a, {k: v for k, v in a.items() if k != "index"}) == ["index (only in one)"]
