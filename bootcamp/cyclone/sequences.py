@@ -1,7 +1,7 @@
 """Windows of best-track fixes for sequence models (lesson 08_sequences).
 
 A forecast here is made at the time of a storm's fix: it sees the last
-``steps`` 6-hourly fixes (wind, pressure, position, motion, day of the year)
+``steps`` 6-hourly fixes (wind, pressure, position, motion, time of year)
 and predicts the maximum wind ``lead_hours`` later. This module turns the
 HURDAT2 table into such windows, with numpy and pandas only:
 
@@ -9,7 +9,7 @@ HURDAT2 table into such windows, with numpy and pandas only:
   storm and time. HURDAT2 adds special records between them (landfall,
   peak intensity, ...); they would make the time step uneven.
 * :func:`add_motion` adds the motion over the previous 6 hours (degrees of
-  latitude and longitude) and the day of the year.
+  latitude and longitude) and the time of year (as a sine and a cosine).
 * :func:`make_windows` cuts each storm into windows. A window never spans two
   storms nor a gap in the 6-hourly record, its target is exactly
   ``lead_hours`` after its last fix, and every feature in it is known. Like
@@ -31,9 +31,8 @@ import pandas as pd
 STEP_HOURS = 6
 SYNOPTIC_HOURS = (0, 6, 12, 18)
 VERIFIED_STATUS = ("TD", "TS", "HU", "SD", "SS")      # NHC verifies forecasts of these systems only
-FEATURES = ("wind_kt", "pressure_mb", "lat", "lon", "dlat", "dlon", "day_of_year")
-FEATURE_UNITS = {"wind_kt": "kt", "pressure_mb": "hPa", "lat": "deg N", "lon": "deg E",
-                 "dlat": "deg per 6 h", "dlon": "deg per 6 h", "day_of_year": "days"}
+FEATURES = ("wind_kt", "pressure_mb", "lat", "lon", "dlat", "dlon", "season_sin", "season_cos")
+YEAR_DAYS = 365.25
 
 
 def synoptic_fixes(table: pd.DataFrame) -> pd.DataFrame:
@@ -51,14 +50,18 @@ def synoptic_fixes(table: pd.DataFrame) -> pd.DataFrame:
 def add_motion(fixes: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``fixes`` (sorted by storm and time) with ``dlat`` and
     ``dlon``, the change of position since the fix 6 hours earlier (NaN for a
-    storm's first fix, or after a gap), and ``day_of_year``."""
+    storm's first fix, or after a gap), and the time of year as a point on a
+    circle, ``season_sin`` and ``season_cos`` (sine and cosine of 2 pi x day
+    of year / 365.25): unlike the day of the year itself, they do not jump
+    when a storm lives through New Year."""
     out = fixes.sort_values(["storm_id", "time"], kind="stable").reset_index(drop=True).copy()
     same_storm = out["storm_id"].eq(out["storm_id"].shift())
     hours = (out["time"] - out["time"].shift()).dt.total_seconds() / 3600.0
     follows = same_storm & np.isclose(hours, STEP_HOURS)
     out["dlat"] = out["lat"].diff().where(follows)
     out["dlon"] = out["lon"].diff().where(follows)
-    out["day_of_year"] = out["time"].dt.day_of_year.astype(float)
+    angle = 2 * np.pi * (out["time"].dt.day_of_year.to_numpy(float) - 1) / YEAR_DAYS
+    out["season_sin"], out["season_cos"] = np.sin(angle), np.cos(angle)
     return out
 
 

@@ -50,7 +50,15 @@ def test_motion_is_the_change_over_6_hours_and_unknown_after_a_gap():
     assert fixes["dlat"].iloc[1] == pytest.approx(0.5) and fixes["dlon"].iloc[1] == pytest.approx(-1.0)
     assert np.isnan(fixes["dlat"].iloc[2])                       # first fix after the gap
     assert fixes["dlat"].iloc[3] == pytest.approx(0.5)
-    assert fixes["day_of_year"].iloc[0] == 152
+    angle = 2 * np.pi * 151 / 365.25                              # 1 June 2015 is day 152
+    assert fixes["season_sin"].iloc[0] == pytest.approx(np.sin(angle))
+    assert fixes["season_cos"].iloc[0] == pytest.approx(np.cos(angle))
+
+
+def test_the_time_of_year_does_not_jump_at_new_year():
+    fixes = prepared(storm("AL302005", "2005-12-30 00:00", [45] * 12))
+    step = np.hypot(np.diff(fixes["season_sin"]), np.diff(fixes["season_cos"]))
+    assert step.max() < 0.03                                        # 1.25 days of the cycle at most
 
 
 def test_windows_count_inputs_and_target_24_hours_later():
