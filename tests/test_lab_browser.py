@@ -4,6 +4,7 @@ port. Also checks that the server, its TensorBoard proxy included, refuses
 requests without its token. One lab serves the whole module. Screenshots
 land in reports/screenshots/ (git-ignored)."""
 
+import contextlib
 import json
 import os
 import re
@@ -138,32 +139,40 @@ def run_all(page):
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
 
 
-def test_start_here_runs_in_the_browser_without_errors(lab):
-    notebook = lab["root"] / "notebooks" / "00_start_here.ipynb"
+@contextlib.contextmanager
+def notebook_running(lab, name, screenshot):
+    """Chromium opens notebooks/<name> through the lab URL with the token, waits for
+    its kernel and runs all cells; the page is screenshot into reports/ at the end."""
     shots = ROOT / "reports" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=NO_NETWORK_FLAGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            page.goto(f"{lab['base']}/lab/tree/notebooks/00_start_here.ipynb?token={lab['token']}")
+            page.goto(f"{lab['base']}/lab/tree/notebooks/{name}?token={lab['token']}")
             page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
-            wait_for_kernel(page, lab, "00_start_here.ipynb")
+            wait_for_kernel(page, lab, name)
             run_all(page)
-            # Run All queues every cell as [*]; done when none is left queued and the
-            # kernel is idle (after an error the rest stay unnumbered: checked below)
-            page.wait_for_function(
-                """() => {
-                     const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
-                       .map(p => p.textContent.trim());
-                     const idle = document.querySelector(".jp-Notebook-ExecutionIndicator[data-status='idle']");
-                     return idle && prompts.some(t => /^\\[\\d+\\]:$/.test(t)) && !prompts.includes('[*]:');
-                   }""", timeout=int(os.environ.get("LAB_TEST_TIMEOUT_MS", 240_000)))
-            page.keyboard.press("Control+s")
-            page.wait_for_timeout(2000)
+            yield page
         finally:
-            page.screenshot(path=str(shots / "00_start_here.png"), full_page=False)
-        browser.close()
+            page.screenshot(path=str(shots / screenshot), full_page=False)
+            browser.close()
+
+
+def test_start_here_runs_in_the_browser_without_errors(lab):
+    notebook = lab["root"] / "notebooks" / "00_start_here.ipynb"
+    with notebook_running(lab, notebook.name, "00_start_here.png") as page:
+        # Run All queues every cell as [*]; done when none is left queued and the
+        # kernel is idle (after an error the rest stay unnumbered: checked below)
+        page.wait_for_function(
+            """() => {
+                 const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                   .map(p => p.textContent.trim());
+                 const idle = document.querySelector(".jp-Notebook-ExecutionIndicator[data-status='idle']");
+                 return idle && prompts.some(t => /^\\[\\d+\\]:$/.test(t)) && !prompts.includes('[*]:');
+               }""", timeout=int(os.environ.get("LAB_TEST_TIMEOUT_MS", 240_000)))
+        page.keyboard.press("Control+s")
+        page.wait_for_timeout(2000)
     saved = json.loads(notebook.read_text())
     errors = [o for c in saved["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])
               if o["output_type"] == "error"]
@@ -214,38 +223,26 @@ def test_tensorboard_comes_through_the_lab_behind_its_token(lab):
                    "outputs": [], "source": TENSORBOARD_CELL}],
         "metadata": {"kernelspec": metadata["kernelspec"], "language_info": {"name": "python"}},
         "nbformat": 4, "nbformat_minor": 5}))
-    shots = ROOT / "reports" / "screenshots"
-    shots.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=NO_NETWORK_FLAGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        try:
-            page.goto(f"{lab['base']}/lab/tree/notebooks/tb_check.ipynb?token={lab['token']}")
-            page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
-            wait_for_kernel(page, lab, "tb_check.ipynb")
-            run_all(page)
-            frame = page.locator(".jp-OutputArea-output iframe")
-            frame.wait_for(timeout=int(os.environ.get("LAB_TEST_TIMEOUT_MS", 240_000)))
-            src = frame.get_attribute("src")
-            assert re.fullmatch(r"/proxy/\d+/", src), f"not the lab's proxy address: {src}"
-            # the browser's requests, with the login cookie the token gave it
-            deadline = time.time() + 120
-            while True:
-                runs = page.request.get(f"{lab['base']}{src}data/runs")
-                tags = page.request.get(f"{lab['base']}{src}data/plugin/scalars/tags")
-                if runs.ok and tags.ok and "run_a" in runs.json() and "loss" in tags.json().get("run_a", {}):
-                    break
-                assert time.time() < deadline, (f"TensorBoard lists no run through the lab: {runs.status} "
-                                                f"{runs.text()[:300]} / {tags.status} {tags.text()[:300]}")
-                page.wait_for_timeout(1000)
-            # and the frame below the cell is TensorBoard's own page, showing the run's scalar
-            inside = page.frame_locator(".jp-OutputArea-output iframe")
-            inside.locator("tb-webapp").wait_for(state="attached", timeout=60_000)
-            inside.get_by_text("loss", exact=True).first.wait_for(timeout=120_000)
-            output = page.locator(".jp-OutputArea-output", has_text="Started TensorBoard").first.inner_text()
-        finally:
-            page.screenshot(path=str(shots / "tensorboard_in_lab.png"), full_page=False)
-        browser.close()
+    with notebook_running(lab, "tb_check.ipynb", "tensorboard_in_lab.png") as page:
+        frame = page.locator(".jp-OutputArea-output iframe")
+        frame.wait_for(timeout=int(os.environ.get("LAB_TEST_TIMEOUT_MS", 240_000)))
+        src = frame.get_attribute("src")
+        assert re.fullmatch(r"/proxy/\d+/", src), f"not the lab's proxy address: {src}"
+        # the browser's requests, with the login cookie the token gave it
+        deadline = time.time() + 120
+        while True:
+            runs = page.request.get(f"{lab['base']}{src}data/runs")
+            tags = page.request.get(f"{lab['base']}{src}data/plugin/scalars/tags")
+            if runs.ok and tags.ok and "run_a" in runs.json() and "loss" in tags.json().get("run_a", {}):
+                break
+            assert time.time() < deadline, (f"TensorBoard lists no run through the lab: {runs.status} "
+                                            f"{runs.text()[:300]} / {tags.status} {tags.text()[:300]}")
+            page.wait_for_timeout(1000)
+        # and the frame below the cell is TensorBoard's own page, showing the run's scalar
+        inside = page.frame_locator(".jp-OutputArea-output iframe")
+        inside.locator("tb-webapp").wait_for(state="attached", timeout=60_000)
+        inside.get_by_text("loss", exact=True).first.wait_for(timeout=120_000)
+        output = page.locator(".jp-OutputArea-output", has_text="Started TensorBoard").first.inner_text()
 
     port, pid = int(src.split("/")[2]), int(re.search(r"\(pid (\d+);", output).group(1))
     for path in (src, f"{src}data/runs"):          # no token, no cookie: refused or sent to the login page
