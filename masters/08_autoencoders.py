@@ -90,7 +90,7 @@ print(f"each flow: {ny * nx * 2:,} numbers; the mean training field scores {base
 # %% [markdown]
 # ## 1. A convolutional autoencoder
 #
-# The **encoder** is notebook 3's encoder (06 · CFD 3): 3 x 3 convolutions
+# The **encoder** is built like the encoder of 06 · CFD 3: 3 x 3 convolutions
 # with stride 2 halve the grid and double the filters, level after level,
 # until a map 4 rows high is left. A dense layer then turns that map into
 # `k` numbers, with no activation: a code may be any real number.
@@ -153,9 +153,10 @@ ks = bootcamp.choose(full=[2, 4, 8, 16, 32], quick=[2, 32])
 epochs = bootcamp.choose(full=60, quick=20)
 batch_size = 32
 verbose = bootcamp.choose(full=2, quick=0)
+learning_rate = bootcamp.choose(full=2e-3, quick=6e-3)   # quick mode: few steps, so a larger start
 
 
-def adam(learning_rate=6e-3):
+def adam():
     steps = epochs * int(np.ceil(len(x_train) / batch_size))
     return keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=steps))
 
@@ -250,9 +251,9 @@ latent.show_error_curve(ks, {"PCA (linear, no training)": [pca_errors[k] for k i
 #   resizing an obstacle moves its wake: a *shifted* pattern is not a sum
 #   of a few fixed patterns, so PCA needs many components to follow it,
 #   while a decoder can bend one number into a displacement.
-# * **Larger codes** favour PCA. It is exact as `k` grows to the number of
-#   training flows, it is the optimum of its class with nothing left to
-#   chance, and it costs one SVD. The network has to *find* its solution
+# * **Larger codes** favour PCA. It rebuilds the training flows exactly
+#   once `k` reaches their number, it is the optimum of its class with
+#   nothing left to chance, and it costs one SVD. The network has to *find* its solution
 #   with limited data and a fixed budget of epochs, and its error stalls at
 #   whatever that training reaches.
 #

@@ -177,9 +177,10 @@ def _reparameterise_body(fn) -> None:
     tiny = _numpy(fn(z_mean, np.full_like(z_log_var, -40.0), epsilon))
     assert _same(tiny, z_mean, atol=1e-6), "with a vanishing variance (z_log_var = -40) z should equal z_mean."
     # many draws: the right mean and variance
-    mean, log_var = np.array([1.5, -0.5], np.float32), np.array([-1.0, 0.7], np.float32)
+    mean, log_var = np.array([1.5, -0.5]), np.array([-1.0, 0.7])
     noise = np.random.default_rng(3).normal(size=(20_000, 2)).astype(np.float32)
-    draws = _numpy(fn(np.broadcast_to(mean, noise.shape), np.broadcast_to(log_var, noise.shape), noise))
+    draws = _numpy(fn(np.broadcast_to(mean, noise.shape).astype(np.float32),
+                      np.broadcast_to(log_var, noise.shape).astype(np.float32), noise))
     close_mean = np.allclose(draws.mean(axis=0), mean, atol=0.05)
     close_var = np.allclose(draws.var(axis=0), np.exp(log_var), rtol=0.05)
     assert close_mean and close_var, (f"over 20,000 draws z has mean {np.round(draws.mean(axis=0), 3).tolist()} "
