@@ -375,7 +375,10 @@ REPEATS = bootcamp.choose(full=5, quick=3)
 
 
 def accuracy(model):
-    return model.evaluate(x_val, y_val, batch_size=500, verbose=0)[1]
+    """Validation accuracy. Calling the model directly, in slices of 1,000 images, skips the
+    tracing that `evaluate` does for every new model: most of the time of a small run."""
+    predicted = [np.argmax(model(x_val[i:i + 1000], training=False), axis=1) for i in range(0, len(x_val), 1000)]
+    return float(np.mean(np.concatenate(predicted) == y_val))
 
 
 results = {"from scratch": {}, "frozen": {}, "fine-tuned": {}}
