@@ -310,16 +310,25 @@ def show_training(runs: Sequence, *, title: str = "GAN training, scored on valid
     return fig
 
 
-def show_per_class(probabilities, labels, *, title: str = "Conditional accuracy per class (validation scoring)"):
-    """Bar chart: for each requested class, the share of generated items the judge calls that class."""
+def show_per_class(probabilities, labels, *, real=None,
+                   title: str = "Conditional accuracy per class"):
+    """Bar chart: for each requested class, the share of generated items the judge calls that class.
+
+    ``real=(probabilities, labels)`` of real images adds the judge's own
+    accuracy on each class as a marker: where the bar is far below the marker,
+    the generator is at fault; where both are low, the judge is."""
     import matplotlib.pyplot as plt
 
-    predicted, labels = np.asarray(probabilities).argmax(axis=1), np.asarray(labels)
-    shares = [float(np.mean(predicted[labels == c] == c)) for c in range(N_CLASSES)]
-    fig, ax = plt.subplots(figsize=(9, 3.2), layout="constrained")
-    ax.bar(range(N_CLASSES), shares, color="C0")
+    def shares(p, y):
+        predicted, y = np.asarray(p).argmax(axis=1), np.asarray(y)
+        return [float(np.mean(predicted[y == c] == c)) if np.any(y == c) else np.nan for c in range(N_CLASSES)]
+
+    fig, ax = plt.subplots(figsize=(9, 3.4), layout="constrained")
+    ax.bar(range(N_CLASSES), shares(probabilities, labels), color="C0", label="generated items")
+    if real is not None:
+        ax.plot(range(N_CLASSES), shares(*real), "D", color="C3", label="real images (the judge's own accuracy)")
     ax.axhline(1 / N_CLASSES, color="grey", linestyle=":", label="chance (1 in 10)")
     ax.set_xticks(range(N_CLASSES), CLASS_NAMES, rotation=30, ha="right")
-    ax.set(ylim=(0, 1), ylabel="share called the requested class", xlabel="requested class", title=title)
-    ax.legend()
+    ax.set(ylim=(0, 1.05), ylabel="share called the requested class", xlabel="requested class", title=title)
+    ax.legend(fontsize=8, loc="lower left")
     return fig
