@@ -366,8 +366,8 @@ check.reparameterisation(reparameterise)
 # ## Exercise 3: the KL term
 #
 # For one latent number with mean $\mu$ and variance $\sigma^2$, the
-# Kullback-Leibler divergence of $N(\mu, \sigma^2)$ from $N(0, 1)$ has a
-# closed form:
+# Kullback-Leibler divergence $\mathrm{KL}(N(\mu, \sigma^2) \,\|\, N(0, 1))$
+# has a closed form:
 #
 # $$\mathrm{KL} = \tfrac12 \left(\sigma^2 + \mu^2 - 1 - \log \sigma^2\right).$$
 #
