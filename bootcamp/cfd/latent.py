@@ -27,6 +27,7 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
 
 __all__ = [
@@ -240,6 +241,9 @@ def show_tradeoff(betas: Sequence[float], reconstruction: Sequence[float], kl: S
     for beta, x, y in zip(betas, kl, reconstruction):
         ax.annotate(f"beta = {beta:g}", (x, y), textcoords="offset points", xytext=(6, 6), fontsize=9)
     ax.set_xscale("log")
+    ax.set_xticks(list(kl), [f"{value:.3g}" for value in kl])        # a tick at each point
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    ax.margins(0.15)
     ax.set_xlabel("KL(q(z | flow) || N(0, 1)), mean over validation flows (nats)")
     ax.set_ylabel("validation relative L2 error")
     ax.set_title(title)
