@@ -442,9 +442,11 @@ check.gain_function(gain)
 # The gains measured here, on the validation set (with the course's
 # version of the same computation until your function passes), and, for
 # scale, the gain on each draw of the smallest set: a gain no larger than
-# its draw-to-draw spread is not one to build on. The floor asks that the
-# better pretrained approach does at least as well as training from
-# scratch at the smallest size.
+# its draw-to-draw spread is not one to build on. In full mode the floor
+# asks that the better pretrained approach does at least as well as
+# training from scratch at the smallest size. Quick mode's three short
+# draws are too few to settle the sign of so small a difference on every
+# machine, so there it asks only that pretraining costs at most 0.03.
 
 # %%
 def course_gain(results, method):
@@ -460,7 +462,7 @@ for method, value in gains.items():
           f"(per draw: {np.round(per_draw, 3).tolist()}; {verdict} their spread, {per_draw.std():.4f})")
     record(f"gain of {method} at {smallest} examples", value)
 floor(f"best pretrained minus from scratch at {smallest} examples", max(gains.values()),
-      at_least=bootcamp.choose(full=0.0, quick=0.0))
+      at_least=bootcamp.choose(full=0.0, quick=-0.03))
 
 # %% [markdown]
 # (In full mode this floor has not yet been seen to pass with this
