@@ -70,6 +70,8 @@ def resolve(into: Path) -> dict[str, Path]:
     for source, lock, constraint, platform in LOCKS:
         output = into / lock
         env = dict(os.environ, UV_NO_PROGRESS="1")
+        if "PIP_INDEX_URL" in env and "UV_DEFAULT_INDEX" not in env:   # a site's package mirror, set for pip
+            env["UV_DEFAULT_INDEX"] = env["PIP_INDEX_URL"]
         subprocess.run(compile_command(source, output, made.get(constraint), platform), cwd=ROOT,
                        env=env, check=True)
         made[lock] = output
