@@ -77,6 +77,16 @@ def call_answer(fn: Callable, *args, **kwargs):
     return result
 
 
+def works(fn: Callable, *args) -> bool:
+    """Whether a learner's function runs on ``args`` (False while it is the starter or fails),
+    so a notebook can carry on with it once it does."""
+    try:
+        fn(*args)
+    except Exception:  # noqa: BLE001 - any failure means "not usable yet"; its self-check says why
+        return False
+    return True
+
+
 def run_check(title: str, body: Callable[[], None]) -> bool:
     """Run one self-check: True when passed, False when not attempted yet.
 
