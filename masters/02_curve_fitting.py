@@ -266,7 +266,7 @@ ax.legend(fontsize="small");
 # each other.)
 
 # %%
-init_epochs = bootcamp.choose(full=100, quick=20)
+init_epochs = bootcamp.choose(full=100, quick=10)
 initializers = {"all zeros": "zeros", "all equal (0.5)": keras.initializers.Constant(0.5),
                 "Glorot uniform": "glorot_uniform"}
 init_nets = {}
@@ -537,7 +537,7 @@ def make_big(variant):
 
 n_small = 30
 variants = ["plain", "early stopping", "L2 penalty", "L1 penalty", "dropout", "batch norm"]
-big_epochs = bootcamp.choose(full=1000, quick=100)
+big_epochs = bootcamp.choose(full=1000, quick=80)
 log_root = bootcamp.logs_dir("02_curve_fitting", fresh=True)   # old runs removed
 print(f"the plain big network has {make_big('plain').count_params():,} parameters "
       f"for {n_small} training points; {big_epochs} epochs per variant")
@@ -587,8 +587,8 @@ ax_fits.set_ylim(-2, 2);
 
 # %% [markdown]
 # In the plain run, watch the gap open between the two curves: the training
-# error keeps falling, below the noise level of the data, while the
-# validation error stalls, the signature of a network memorising noise. (The training curves are measured
+# error keeps falling, towards the noise level of the data and, given enough
+# epochs, below it, while the validation error stalls, the signature of a network memorising noise. (The training curves are measured
 # during the training steps, with dropout active, so the dropout run's
 # training curve sits higher than its error in inference mode.) Early
 # stopping simply keeps the weights from the best validation epoch; since it
