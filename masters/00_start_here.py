@@ -189,7 +189,7 @@ y = 2 * x + 1
 
 model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
 model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.1), loss="mse")
-history = model.fit(x, y, epochs=bootcamp.choose(full=100, quick=60), batch_size=32, verbose=0)
+history = model.fit(x, y, epochs=bootcamp.choose(full=100, quick=20), batch_size=32, verbose=0)
 print(f"loss: first epoch {history.history['loss'][0]:.3f}, last epoch {history.history['loss'][-1]:.2e}")
 
 # %% [markdown]
