@@ -97,7 +97,7 @@ assert model.count_params() == models.compact_cnn(width=config["width"]).count_p
 #   0.002 to 0.0001 (`alpha=0.05` of the start) over the run.
 # * **Metrics**: accuracy (top-1) and top-2 accuracy.
 #
-# Quick mode trains 8 epochs of the narrow network; full mode 15 epochs of
+# Quick mode trains 5 epochs of the narrow network; full mode 15 epochs of
 # one 1.5 times as wide, on the storms of twenty seasons (1999-2018) instead
 # of five.
 

@@ -34,8 +34,11 @@ lesson calls it).
 from __future__ import annotations
 
 import functools
+import hashlib
+import inspect
 import os
 import re
+import tempfile
 import zlib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -264,10 +267,52 @@ def _as_frames(table: pd.DataFrame, images: np.ndarray, source: str) -> Frames:
                   label_source=table["label_source"].to_numpy(str) if "label_source" in table else None)
 
 
+def _images_key(table: pd.DataFrame, seed: int, pixels: int) -> str:
+    """A hash of everything the generated images depend on: the frames (storm,
+    wind, latitude, in order), the seed, the size, the generator's code and
+    NumPy's version (its random streams)."""
+    digest = hashlib.sha256()
+    for part in (table["storm_id"].to_numpy(str).astype("U"), table["wind_kt"].to_numpy(np.float64),
+                 table["lat"].to_numpy(np.float64)):
+        digest.update(np.ascontiguousarray(part).tobytes())
+    code = "".join(inspect.getsource(f) for f in (synth, render_storm, _synthetic_images, storm_seed))
+    digest.update(f"{seed}|{pixels}|{EXTENT_KM}|{LOOK}|{np.__version__}|{code}".encode())
+    return digest.hexdigest()[:16]
+
+
+def _cached_synthetic_images(table: pd.DataFrame, seed: int, pixels: int) -> np.ndarray:
+    """:func:`_synthetic_images`, kept in the data cache (``<cache>/cyclone-frames``)
+    so that each lesson does not draw the same thousands of images again: the
+    file is named by :func:`_images_key`, written under a temporary name and
+    renamed into place (atomic), and drawn again when missing or unreadable."""
+    from bootcamp.data.settings import cache_dir
+
+    folder = cache_dir() / "cyclone-frames"
+    path = folder / f"synthetic-{_images_key(table, seed, pixels)}.npy"
+    try:
+        images = np.load(path, allow_pickle=False)
+        if images.shape == (len(table), pixels, pixels) and images.dtype == np.float32:
+            return images
+    except (OSError, ValueError):
+        pass
+    images = _synthetic_images(table, seed, pixels)
+    temporary = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, suffix=".tmp", delete=False) as handle:
+            temporary = handle.name
+            np.save(handle, images, allow_pickle=False)
+        os.replace(temporary, path)
+    except OSError:                           # a read-only or full cache: draw them again next time
+        if temporary is not None and os.path.exists(temporary):
+            os.remove(temporary)
+    return images
+
+
 @functools.lru_cache(maxsize=4)
 def _default_synthetic(season_range: tuple[int, int], hours: float, pixels: int, seed: int) -> Frames:
     table = frame_table(best_track(None, season_range), hours)
-    return _as_frames(table, _synthetic_images(table, seed, pixels), "synthetic")
+    return _as_frames(table, _cached_synthetic_images(table, seed, pixels), "synthetic")
 
 
 def frames(source: str | None = None, *, season_range: tuple[int, int] | None = None, hours: float = HOURS,

@@ -108,7 +108,7 @@ def settings() -> dict:
     its width (filters of the first stage) and the number of epochs."""
     from bootcamp.config import choose
 
-    return {"width": choose(full=12, quick=8), "epochs": choose(full=15, quick=8)}
+    return {"width": choose(full=12, quick=8), "epochs": choose(full=15, quick=5)}
 
 
 # ------------------------------------------------- lesson 3's baseline, shared through the model store

@@ -206,3 +206,20 @@ def test_join_concatenates_frames(table):
     joined = dataset.join(first, second)
     np.testing.assert_array_equal(joined.images, data.images)
     np.testing.assert_array_equal(joined.storm_id, data.storm_id)
+
+
+def test_generated_images_are_kept_in_the_cache_and_drawn_again_when_anything_changes(monkeypatch, tmp_path, table):
+    monkeypatch.setenv("BOOTCAMP_DATA_DIR", str(tmp_path))
+    frames = dataset.frame_table(dataset.best_track(table, (2014, 2015)))
+    drawn = dataset._synthetic_images(frames, 3, 16)
+    first = dataset._cached_synthetic_images(frames, 3, 16)
+    stored = list((tmp_path / "cyclone-frames").glob("*.npy"))
+    assert len(stored) == 1 and not list((tmp_path / "cyclone-frames").glob("*.tmp"))
+    np.testing.assert_array_equal(first, drawn)
+    np.save(stored[0], np.zeros_like(drawn))          # proves the second call reads the file
+    assert not dataset._cached_synthetic_images(frames, 3, 16).any()
+    np.testing.assert_array_equal(dataset._cached_synthetic_images(frames, 4, 16), dataset._synthetic_images(frames, 4, 16))
+    stronger = frames.assign(wind_kt=frames["wind_kt"] + 1.0)
+    assert dataset._images_key(stronger, 3, 16) != dataset._images_key(frames, 3, 16)
+    stored[0].write_bytes(b"not an array")            # a damaged file is drawn again
+    np.testing.assert_array_equal(dataset._cached_synthetic_images(frames, 3, 16), drawn)
