@@ -78,7 +78,7 @@ ax.set(xlabel="digit", ylabel="training images", title="Images per class", xtick
 # many.
 
 # %% tags=["split"]
-n_train = bootcamp.choose(full=54_000, quick=12_000)
+n_train = bootcamp.choose(full=54_000, quick=6_000)
 n_val = 6_000
 x_train = x_train_all[:n_train].astype("float32") / 255.0
 y_train = y_train_all[:n_train]
