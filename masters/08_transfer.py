@@ -64,7 +64,7 @@ n_source = bootcamp.choose(full=50_000, quick=6_000)
 source_x, source_y = transfer.prepare(fashion_x[:n_source]), fashion_y[:n_source]
 source_val_x, source_val_y = transfer.prepare(fashion_x[-5_000:]), fashion_y[-5_000:]
 
-n_val = bootcamp.choose(full=10_000, quick=2_000)
+n_val = bootcamp.choose(full=10_000, quick=1_000)
 x_pool, y_pool = transfer.prepare(mnist_x[:50_000]), mnist_y[:50_000]
 x_val, y_val = transfer.prepare(mnist_x[-n_val:]), mnist_y[-n_val:]
 x_test = transfer.prepare(x_test)
@@ -324,7 +324,7 @@ for layer in demo_backbone.layers:
 # as many updates in all as the fine-tuned one.
 
 # %%
-SIZES = bootcamp.choose(full=[20, 50, 100, 500, 2000], quick=[20, 100, 500])
+SIZES = bootcamp.choose(full=[20, 50, 100, 500, 2000], quick=[20, 500])
 HEAD_STEPS = bootcamp.choose(full=300, quick=60)
 FINE_TUNE_STEPS = bootcamp.choose(full=200, quick=40)
 BATCH = 32
@@ -371,7 +371,7 @@ def fine_tune(model, x, y):
 # kept for the end.
 
 # %%
-REPEATS = bootcamp.choose(full=5, quick=3)
+REPEATS = bootcamp.choose(full=5, quick=2)
 
 
 def accuracy(model):
@@ -444,7 +444,7 @@ check.gain_function(gain)
 # scale, the gain on each draw of the smallest set: a gain no larger than
 # its draw-to-draw spread is not one to build on. In full mode the floor
 # asks that the better pretrained approach does at least as well as
-# training from scratch at the smallest size. Quick mode's three short
+# training from scratch at the smallest size. Quick mode's few short
 # draws are too few to settle the sign of so small a difference on every
 # machine, so there it asks only that pretraining costs at most 0.03.
 
