@@ -236,7 +236,7 @@ cnn.flattened_size(n_flat)
 
 # %% tags=["split"]
 (x_train_all, y_train_all), (x_test_raw, y_test) = load_mnist()
-n_train = bootcamp.choose(full=54_000, quick=2_000)
+n_train = bootcamp.choose(full=54_000, quick=1_600)
 n_val = bootcamp.choose(full=6_000, quick=1_000)
 epochs = bootcamp.choose(full=15, quick=3)
 width = bootcamp.choose(full=32, quick=16)          # filters in the first stage; quick mode halves them
@@ -675,7 +675,7 @@ print(f"\nchosen on validation: the {mnist_choice} CNN for MNIST, the {fashion_c
 
 # %% [markdown]
 # The claim of this lesson, on the validation images: the small CNN is
-# ahead of the dense network it replaces. Quick mode trains both on a few
+# ahead of the dense network it replaces. Quick mode trains both on under two
 # thousand images for three epochs, where the two end close together, so
 # there the floor asks only that the CNN is not behind. (Like every full-mode
 # floor of this notebook, its `full=` value has not yet been seen to pass with
