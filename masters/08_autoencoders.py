@@ -150,7 +150,7 @@ make_autoencoder(8)[1].summary()
 
 # %%
 ks = bootcamp.choose(full=[2, 4, 8, 16, 32], quick=[2, 32])
-epochs = bootcamp.choose(full=60, quick=20)
+epochs = bootcamp.choose(full=60, quick=10)
 batch_size = 32
 verbose = bootcamp.choose(full=2, quick=0)
 learning_rate = bootcamp.choose(full=2e-3, quick=6e-3)   # quick mode: few steps, so a larger start
@@ -201,41 +201,58 @@ show_fields(data.val.mask[i], y_val[i],
 # Encoder and decoder are both matrix products: a linear autoencoder, and
 # the best one possible on the training fields (Eckart and Young's theorem).
 #
-# ## Exercise 1: PCA reconstruction with k components
+# ## Exercise 1: PCA, fitted once, reconstructed with k components
 #
-# Write `pca_reconstruct(x_train, x, k)`: the fields `x` rebuilt from the
-# first `k` principal components of `x_train`. Both arrays hold one sample
-# per row of the first axis, of any shape after it: flatten each sample
-# (`a.reshape(len(a), -1)`) and give the result `x`'s shape.
+# Steps 1 and 2 (the mean and the SVD) depend on the training fields only,
+# not on `k`: they are done once, and serve every `k`. Write two functions:
+#
+# * `pca_fit(x_train)`: returns `(mean, components)`, the mean training
+#   sample (flattened) and **every** row of `Vt`;
+# * `pca_reconstruct(x, mean, components, k)`: the fields `x` rebuilt from
+#   the first `k` rows of `components`, with the result given `x`'s shape.
+#
+# Both arrays of fields hold one sample per row of the first axis, of any
+# shape after it: flatten each sample (`a.reshape(len(a), -1)`).
 # `np.linalg.svd(..., full_matrices=False)` gives `U, S, Vt`.
 
 # %% tags=["exercise"]
-def pca_reconstruct(x_train, x, k):
-    # TODO: centre on the training mean, SVD, project on the first k components, map back
-    # BEGIN SOLUTION
+# TODO: def pca_fit(x_train): return (mean, components)   def pca_reconstruct(x, mean, components, k): ...
+# BEGIN SOLUTION
+def pca_fit(x_train):
     train = x_train.reshape(len(x_train), -1)
     mean = train.mean(axis=0)
     _, _, vt = np.linalg.svd(train - mean, full_matrices=False)
-    components = vt[:k]                                            # (k, values per flow)
-    codes = (x.reshape(len(x), -1) - mean) @ components.T          # (flows, k): PCA's code
-    return (codes @ components + mean).reshape(x.shape)
-    # END SOLUTION
-    # BEGIN STARTER
-    raise NotImplementedError("write pca_reconstruct")
-    # END STARTER
+    return mean, vt                                                # vt: (directions, values per flow)
+
+
+def pca_reconstruct(x, mean, components, k):
+    top = components[:k]                                           # (k, values per flow)
+    codes = (x.reshape(len(x), -1) - mean) @ top.T                 # (flows, k): PCA's code
+    return (codes @ top + mean).reshape(x.shape)
+# END SOLUTION
+# BEGIN STARTER
+def pca_fit(x_train):
+    raise NotImplementedError("write pca_fit: the training mean and the rows of Vt")
+
+
+def pca_reconstruct(x, mean, components, k):
+    raise NotImplementedError("write pca_reconstruct: project on the first k components, map back")
+# END STARTER
 
 # %% tags=["selfcheck"]
-check.pca_reconstruction(pca_reconstruct)
+check.pca_reconstruction(pca_fit, pca_reconstruct)
 
 # %% [markdown]
 # The curve: validation error against the code size, both methods, with
 # the mean field (no code at all) as the ceiling. The cells from here on
-# use your `pca_reconstruct` once it passes its check, the package's until
-# then.
+# use your two functions once they pass their check, the package's until
+# then. One fit (one SVD) serves every `k`, and the test flows at the end.
 
 # %%
-pca = check.use(pca_reconstruct, "pca")
-pca_errors = {k: mean_relative_l2(to_fields(pca(x_train, x_val, k), data.val.mask), y_val) for k in ks}
+fit_pca, pca = check.use((pca_fit, pca_reconstruct), "pca")
+pca_mean, pca_components = fit_pca(x_train)
+pca_errors = {k: mean_relative_l2(to_fields(pca(x_val, pca_mean, pca_components, k), data.val.mask), y_val)
+              for k in ks}
 for k in ks:
     winner = "autoencoder" if ae_errors[k] < pca_errors[k] else "PCA"
     print(f"k = {k:>2}: autoencoder {ae_errors[k]:.2%}, PCA {pca_errors[k]:.2%}, "
@@ -557,7 +574,8 @@ x_test = (y_test - mean_field) / scale
 test_errors = {
     f"autoencoder, k = {chosen_k}": mean_relative_l2(
         to_fields(latent.apply(autoencoders[chosen_k][0], x_test), data.test.mask), y_test),
-    f"PCA, k = {chosen_k}": mean_relative_l2(to_fields(pca(x_train, x_test, chosen_k), data.test.mask), y_test),
+    f"PCA, k = {chosen_k}": mean_relative_l2(
+        to_fields(pca(x_test, pca_mean, pca_components, chosen_k), data.test.mask), y_test),
     "mean training field": mean_relative_l2(to_fields(np.zeros_like(x_test), data.test.mask), y_test),
 }
 for name, error in test_errors.items():

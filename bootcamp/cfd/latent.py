@@ -37,6 +37,7 @@ __all__ = [
     "nearest_distance",
     "nearest_neighbour_accuracy",
     "obstacle_features",
+    "pca_fit",
     "pca_reconstruct",
     "reparameterise",
     "show_error_curve",
@@ -52,16 +53,25 @@ _IMAGE = dict(origin="lower", interpolation="nearest")
 # ----------------------------------------------------------------------------- reference answers
 
 
-def pca_reconstruct(x_train: np.ndarray, x: np.ndarray, k: int) -> np.ndarray:
-    """``x`` rebuilt from the first ``k`` principal components of ``x_train`` (reference for exercise 1).
+def pca_fit(x_train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(mean, components)`` of the flattened samples of ``x_train`` (reference for exercise 1).
 
-    Each sample is flattened; the training mean is taken off before the SVD
-    and added back after the projection. ``k = 0`` gives the training mean.
+    ``mean`` is the mean training sample, flattened; ``components`` holds
+    every row of ``Vt`` from the SVD of the centred training matrix, the
+    directions of largest variation first. One SVD serves every ``k``.
     """
     train = np.asarray(x_train, dtype=np.float64).reshape(len(x_train), -1)
     mean = train.mean(axis=0)
     _, _, vt = np.linalg.svd(train - mean, full_matrices=False)
-    components = vt[:k]
+    return mean, vt
+
+
+def pca_reconstruct(x: np.ndarray, mean: np.ndarray, components: np.ndarray, k: int) -> np.ndarray:
+    """``x`` rebuilt from the first ``k`` of the ``components`` that :func:`pca_fit` returned, with
+    its ``mean`` (reference for exercise 1): projected, mapped back, the mean added, ``x``'s shape.
+    ``k = 0`` gives the training mean.
+    """
+    components = np.asarray(components)[:k]
     codes = (np.asarray(x, dtype=np.float64).reshape(len(x), -1) - mean) @ components.T
     return (codes @ components + mean).reshape(np.shape(x)).astype(np.asarray(x).dtype)
 

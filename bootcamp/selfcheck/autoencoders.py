@@ -17,7 +17,7 @@ import numpy as np
 from bootcamp.checks import NotAttempted, call_answer, run_check
 
 TITLES = {
-    "pca": "Exercise 1 (PCA reconstruction with k components)",
+    "pca": "Exercise 1 (PCA: fit once, reconstruct with k components)",
     "reparameterise": "Exercise 2 (the reparameterisation trick)",
     "kl": "Exercise 3 (the KL divergence to N(0, 1))",
 }
@@ -100,8 +100,8 @@ PCA_HINTS = {
 }
 
 
-def _pca_body(fn) -> None:
-    from bootcamp.cfd.latent import pca_reconstruct
+def _pca_body(fit, reconstruct) -> None:
+    from bootcamp.cfd.latent import pca_fit, pca_reconstruct
 
     rng = np.random.default_rng(8)
     shape = (4, 5, 2)
@@ -111,13 +111,23 @@ def _pca_body(fn) -> None:
     x_train = (rng.normal(size=(30, 5)) @ basis + offset + 0.05 * rng.normal(size=(30, d))).reshape(30, *shape)
     x = (rng.normal(size=(6, 5)) @ basis + offset + 0.05 * rng.normal(size=(6, d))).reshape(6, *shape)
     k = 3
-    value = np.asarray(call_answer(fn, x_train, x, k), dtype=float)
+    fitted = call_answer(fit, x_train)
+    if not (isinstance(fitted, (tuple, list)) and len(fitted) == 2):
+        raise AssertionError("pca_fit should return two things, (mean, components): the mean training sample "
+                             "(flattened) and the rows of Vt.")
+    mean, components = (np.asarray(part, dtype=float) for part in fitted)
+    if mean.shape != (d,) or components.ndim != 2 or components.shape[1] != d:
+        raise AssertionError(f"pca_fit returned a mean of shape {mean.shape} and components of shape "
+                             f"{components.shape}; expected ({d},) and (n, {d}): flatten each training sample "
+                             "(x_train.reshape(len(x_train), -1)), the mean over the samples (axis=0), and every "
+                             "row of Vt.")
+    value = np.asarray(call_answer(reconstruct, x, mean, components, k), dtype=float)
     if value.shape != x.shape:
         raise AssertionError(f"the reconstruction has shape {value.shape}; give it the shape of x, {x.shape} "
                              "(flatten each sample with x.reshape(len(x), -1), and reshape back at the end).")
     if not np.all(np.isfinite(value)):
         raise AssertionError("the reconstruction holds NaN or infinite values.")
-    expected = pca_reconstruct(x_train, x, k)
+    expected = pca_reconstruct(x, *pca_fit(x_train), k)
     if not _same(value, expected, rtol=1e-3, atol=1e-6):
         for name, wrong in _pca_variants(x_train.reshape(30, -1), x.reshape(6, -1), k).items():
             if _same(value.reshape(6, -1), wrong, rtol=1e-3, atol=1e-6):
@@ -125,18 +135,19 @@ def _pca_body(fn) -> None:
         raise AssertionError("the reconstruction differs from PCA's: centre with the training mean, take the "
                              "first k rows of Vt from np.linalg.svd(centred, full_matrices=False), project "
                              "(x - mean) on them, map back, add the mean.")
-    mean_only = np.asarray(fn(x_train, x, 0), dtype=float)
+    mean_only = np.asarray(reconstruct(x, mean, components, 0), dtype=float)
     if not _same(mean_only, np.broadcast_to(x_train.mean(axis=0), x.shape), rtol=1e-3):
         raise AssertionError("with k = 0 components the reconstruction should be the training mean field.")
-    exact = np.asarray(fn(x_train, x_train[:5], 30), dtype=float)
+    exact = np.asarray(reconstruct(x_train[:5], mean, components, 30), dtype=float)
     if not _same(exact, x_train[:5], rtol=1e-3, atol=1e-5):
         raise AssertionError("with every component kept, training samples should come back exactly.")
     print("k = 0 gives the training mean; all components give training samples back exactly.")
 
 
-def pca_reconstruction(fn) -> bool:
-    """The learner's ``pca_reconstruct(x_train, x, k)``: x rebuilt from k principal components of x_train."""
-    return run_check(TITLES["pca"], lambda: _pca_body(fn))
+def pca_reconstruction(fit, reconstruct) -> bool:
+    """The learner's ``pca_fit(x_train)`` (mean and components) and ``pca_reconstruct(x, mean, components, k)``
+    (x rebuilt from the first k components), checked together."""
+    return run_check(TITLES["pca"], lambda: _pca_body(fit, reconstruct))
 
 
 # ----------------------------------------------------------------------------- exercise 2
@@ -270,21 +281,26 @@ def kl_divergence(fn) -> bool:
 # ----------------------------------------------------------------------------- the notebook's choice
 
 _BODIES = {"pca": _pca_body, "reparameterise": _reparameterise_body, "kl": _kl_body}
-_REFERENCES = {"pca": "pca_reconstruct", "reparameterise": "reparameterise", "kl": "kl_divergence"}
+_REFERENCES = {"pca": ("pca_fit", "pca_reconstruct"), "reparameterise": ("reparameterise",),
+               "kl": ("kl_divergence",)}
 
 
 def use(answer, which: str):
     """The learner's function for exercise ``which`` (``"pca"``, ``"reparameterise"``, ``"kl"``) if it
-    passes its self-check, else the package's reference version; says which one the notebook uses."""
+    passes its self-check, else the package's reference version; says which one the notebook uses.
+    For ``"pca"``, ``answer`` is the pair ``(pca_fit, pca_reconstruct)`` and a pair comes back."""
     from bootcamp.cfd import latent
 
-    reference = getattr(latent, _REFERENCES[which])
+    answers = tuple(answer) if isinstance(answer, (tuple, list)) else (answer,)
+    names = _REFERENCES[which]
+    reference = tuple(getattr(latent, name) for name in names)
     try:
         with contextlib.redirect_stdout(io.StringIO()):
-            _BODIES[which](answer)
+            _BODIES[which](*answers)
     except (NotAttempted, AssertionError, Exception):  # noqa: BLE001 - not usable yet, for any reason
         print(f"{TITLES[which].split(' (')[0]} is not solved yet: the cells below use the package's "
-              f"version, bootcamp.cfd.latent.{_REFERENCES[which]}.")
-        return reference
-    print(f"{TITLES[which].split(' (')[0]} solved: the cells below use your {answer.__name__}.")
-    return answer
+              f"version, {' and '.join(f'bootcamp.cfd.latent.{name}' for name in names)}.")
+        return reference if len(reference) > 1 else reference[0]
+    print(f"{TITLES[which].split(' (')[0]} solved: the cells below use your "
+          f"{' and '.join(a.__name__ for a in answers)}.")
+    return answers if len(answers) > 1 else answers[0]

@@ -11,43 +11,49 @@ from exercise_case import Case
 from bootcamp.selfcheck import autoencoders as check
 
 
+# a right pca_fit, for the wrong answers whose mistake is in pca_reconstruct
+FIT = ("def pca_fit(x_train):\n"
+       "    train = x_train.reshape(len(x_train), -1)\n"
+       "    mean = train.mean(axis=0)\n"
+       "    return mean, np.linalg.svd(train - mean, full_matrices=False)[2]\n")
+
+
 def arrays_and_keras():
     return {"np": np, "keras": keras, "check": check}
 
 
 CASES = {
     1: Case(context=arrays_and_keras, wrongs=[
-        ("def pca_reconstruct(x_train, x, k):\n"
+        ("def pca_fit(x_train):\n"
          "    train = x_train.reshape(len(x_train), -1)\n"
-         "    _, _, vt = np.linalg.svd(train, full_matrices=False)\n"
-         "    return ((x.reshape(len(x), -1) @ vt[:k].T) @ vt[:k]).reshape(x.shape)",
+         "    return train.mean(axis=0), np.linalg.svd(train, full_matrices=False)[2]\n"
+         "def pca_reconstruct(x, mean, components, k):\n"
+         "    return ((x.reshape(len(x), -1) @ components[:k].T) @ components[:k]).reshape(x.shape)",
          r"did not centre"),
-        ("def pca_reconstruct(x_train, x, k):\n"
-         "    train = x_train.reshape(len(x_train), -1)\n"
-         "    mean = train.mean(axis=0)\n"
-         "    _, _, vt = np.linalg.svd(train - mean, full_matrices=False)\n"
+        (FIT +
+         "def pca_reconstruct(x, mean, components, k):\n"
          "    flat = x.reshape(len(x), -1)\n"
          "    own = flat.mean(axis=0)\n"
-         "    return (((flat - own) @ vt[:k].T) @ vt[:k] + own).reshape(x.shape)",
+         "    return (((flat - own) @ components[:k].T) @ components[:k] + own).reshape(x.shape)",
          r"its own mean"),
-        ("def pca_reconstruct(x_train, x, k):\n"
-         "    train = x_train.reshape(len(x_train), -1)\n"
-         "    mean = train.mean(axis=0)\n"
-         "    _, _, vt = np.linalg.svd(train - mean, full_matrices=False)\n"
-         "    return (((x.reshape(len(x), -1) - mean) @ vt[:k].T) @ vt[:k]).reshape(x.shape)",
+        (FIT +
+         "def pca_reconstruct(x, mean, components, k):\n"
+         "    return (((x.reshape(len(x), -1) - mean) @ components[:k].T) @ components[:k]).reshape(x.shape)",
          r"add the training mean back"),
-        ("def pca_reconstruct(x_train, x, k):\n"
-         "    train = x_train.reshape(len(x_train), -1)\n"
-         "    mean = train.mean(axis=0)\n"
-         "    _, _, vt = np.linalg.svd(train - mean, full_matrices=False)\n"
-         "    return (((x.reshape(len(x), -1) - mean) @ vt[-k:].T) @ vt[-k:] + mean).reshape(x.shape)",
+        (FIT +
+         "def pca_reconstruct(x, mean, components, k):\n"
+         "    return (((x.reshape(len(x), -1) - mean) @ components[-k:].T) @ components[-k:] + mean).reshape(x.shape)",
          r"least variance"),
-        ("def pca_reconstruct(x_train, x, k):\n"
-         "    train = x_train.reshape(len(x_train), -1)\n"
-         "    mean = train.mean(axis=0)\n"
-         "    _, _, vt = np.linalg.svd(train - mean, full_matrices=False)\n"
-         "    return ((x.reshape(len(x), -1) - mean) @ vt[:k].T) @ vt[:k] + mean",
+        (FIT +
+         "def pca_reconstruct(x, mean, components, k):\n"
+         "    return ((x.reshape(len(x), -1) - mean) @ components[:k].T) @ components[:k] + mean",
          r"shape of x"),
+        ("def pca_fit(x_train):\n"
+         "    _, _, vt = np.linalg.svd(x_train - x_train.mean(axis=0), full_matrices=False)\n"
+         "    return x_train.mean(axis=0), vt\n"
+         "def pca_reconstruct(x, mean, components, k):\n"
+         "    return x",
+         r"pca_fit returned a mean of shape"),
     ]),
     2: Case(context=arrays_and_keras, wrongs=[
         ("def reparameterise(z_mean, z_log_var, epsilon):\n"
