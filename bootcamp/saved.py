@@ -262,7 +262,16 @@ def _read(model_path: Path, record_path: Path):
         raise Unusable(f"it holds another network ({model.count_params():,} parameters, "
                        f"its record says {expected[2]:,})")
     record["path"] = str(model_path)
+    model._bootcamp_stored_at = str(model_path)   # see trained_in_store()
     return model, record
+
+
+def trained_in_store(model) -> bool:
+    """True for a model this module loaded from the store: it was trained when
+    it was saved, although (loaded with ``compile=False``) it has no optimiser
+    whose step count would show it. Self-checks that ask "was it trained?"
+    accept such a model."""
+    return bool(getattr(model, "_bootcamp_stored_at", None))
 
 
 def load_or_train(name: str, *, spec: dict, build_and_train: Callable[[], Any], code=(), notebook: str,

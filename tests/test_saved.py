@@ -73,6 +73,8 @@ def test_miss_then_hit(store, capsys):
     assert out.startswith("loaded the tiny net that test_saved saved on ") and str(store) in out
     assert out.count("\n") == 1, "one line says what happened"
     np.testing.assert_array_equal(model.predict(X, verbose=0), again.predict(X, verbose=0))
+    # loaded without an optimiser, yet known to be trained (self-checks ask this)
+    assert saved.trained_in_store(again) and not saved.trained_in_store(model)
 
 
 def test_files_live_in_the_cache_and_nothing_temporary_stays(store):

@@ -167,3 +167,26 @@ def test_competition_entry_is_judged_on_validation(capsys):
         cyclone.entry(untrained, frames, train_labels)
     with pytest.raises(AssertionError, match="Keras model"):
         cyclone.entry({"top1": 1.0}, frames, train_labels)
+
+
+def test_a_competition_entry_loaded_from_the_store_counts_as_trained(tmp_path, monkeypatch):
+    """The solution may enter lesson 3's baseline, loaded from the course's store without an
+    optimiser (05_cyclone_6 in CI, where lesson 3 saved it first): judged on its scores, not
+    refused as untrained."""
+    from bootcamp import saved
+    from bootcamp.cyclone.dataset import Frames
+
+    monkeypatch.setenv("BOOTCAMP_DATA_DIR", str(tmp_path))
+    n = 4
+    frames = Frames(images=np.full((n, 64, 64), 250.0, np.float32), labels=np.array([2, 2, 3, 2]),
+                    wind_kt=np.array([50.0, 45, 70, 40]), storm_id=np.array(["A"] * n), name=np.array(["A"] * n),
+                    time=np.zeros(n, "datetime64[s]"), lat=np.zeros(n), lon=np.zeros(n))
+    keras.utils.set_random_seed(0)
+    loaded, record = saved.load_or_train("entry-test", spec={}, build_and_train=lambda: models.compact_cnn(width=4),
+                                         notebook="test")
+    assert not record["loaded"]
+    loaded, record = saved.load_or_train("entry-test", spec={}, build_and_train=lambda: None, notebook="test")
+    assert record["loaded"] and getattr(loaded, "optimizer", None) is None
+    with pytest.raises(AssertionError) as judged:       # untrained weights: it fails on its scores instead
+        cyclone.entry(loaded, frames, np.array([2, 2, 2, 3]))
+    assert "not been trained" not in str(judged.value) and "majority" in str(judged.value)
