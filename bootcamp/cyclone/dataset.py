@@ -35,10 +35,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import inspect
 import os
 import re
-import tempfile
 import zlib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -271,13 +269,13 @@ def _images_key(table: pd.DataFrame, seed: int, pixels: int) -> str:
     """A hash of everything the generated images depend on: the frames (storm,
     wind, latitude, in order), the seed, the size, the generator's code and
     NumPy's version (its random streams)."""
-    digest = hashlib.sha256()
-    for part in (table["storm_id"].to_numpy(str).astype("U"), table["wind_kt"].to_numpy(np.float64),
-                 table["lat"].to_numpy(np.float64)):
-        digest.update(np.ascontiguousarray(part).tobytes())
-    code = "".join(inspect.getsource(f) for f in (synth, render_storm, _synthetic_images, storm_seed))
-    digest.update(f"{seed}|{pixels}|{EXTENT_KM}|{LOOK}|{np.__version__}|{code}".encode())
-    return digest.hexdigest()[:16]
+    from bootcamp.saved import code_version, fingerprint
+
+    frames = fingerprint(table["storm_id"].to_numpy(str).astype("U"), table["wind_kt"].to_numpy(np.float64),
+                         table["lat"].to_numpy(np.float64))
+    code = sorted(code_version((synth, render_storm, _synthetic_images, storm_seed)).items())
+    what = f"{frames}|{seed}|{pixels}|{EXTENT_KM}|{LOOK}|{np.__version__}|{code}"
+    return hashlib.sha256(what.encode()).hexdigest()[:16]
 
 
 def _cached_synthetic_images(table: pd.DataFrame, seed: int, pixels: int) -> np.ndarray:
@@ -285,6 +283,7 @@ def _cached_synthetic_images(table: pd.DataFrame, seed: int, pixels: int) -> np.
     so that each lesson does not draw the same thousands of images again: the
     file is named by :func:`_images_key`, written under a temporary name and
     renamed into place (atomic), and drawn again when missing or unreadable."""
+    from bootcamp.data.files import publish_mode, temp_file
     from bootcamp.data.settings import cache_dir
 
     folder = cache_dir() / "cyclone-frames"
@@ -296,16 +295,18 @@ def _cached_synthetic_images(table: pd.DataFrame, seed: int, pixels: int) -> np.
     except (OSError, ValueError):
         pass
     images = _synthetic_images(table, seed, pixels)
-    temporary = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, suffix=".tmp", delete=False) as handle:
-            temporary = handle.name
-            np.save(handle, images, allow_pickle=False)
-        os.replace(temporary, path)
+        temporary = temp_file(folder, path.name, ".part")
+        try:
+            with open(temporary, "wb") as handle:
+                np.save(handle, images, allow_pickle=False)
+            publish_mode(temporary)
+            os.replace(temporary, path)
+        finally:
+            temporary.unlink(missing_ok=True)
     except OSError:                           # a read-only or full cache: draw them again next time
-        if temporary is not None and os.path.exists(temporary):
-            os.remove(temporary)
+        pass
     return images
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from bootcamp.cyclone import dataset
+from bootcamp.data import files
 from bootcamp.data.hurdat2 import load_builtin, saffir_simpson_class
 
 HURSAT_TESTS = Path(__file__).resolve().parents[1] / "data" / "test_hursat.py"
@@ -214,7 +215,8 @@ def test_generated_images_are_kept_in_the_cache_and_drawn_again_when_anything_ch
     drawn = dataset._synthetic_images(frames, 3, 16)
     first = dataset._cached_synthetic_images(frames, 3, 16)
     stored = list((tmp_path / "cyclone-frames").glob("*.npy"))
-    assert len(stored) == 1 and not list((tmp_path / "cyclone-frames").glob("*.tmp"))
+    assert [p.name for p in (tmp_path / "cyclone-frames").iterdir()] == [stored[0].name]   # no temporary left
+    assert stored[0].stat().st_mode & 0o777 == 0o666 & ~files.umask()                    # not private
     np.testing.assert_array_equal(first, drawn)
     np.save(stored[0], np.zeros_like(drawn))          # proves the second call reads the file
     assert not dataset._cached_synthetic_images(frames, 3, 16).any()
