@@ -13,6 +13,8 @@ Two kinds of check appear in the notebooks:
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import math
 import os
@@ -77,14 +79,45 @@ def call_answer(fn: Callable, *args, **kwargs):
     return result
 
 
-def works(fn: Callable, *args) -> bool:
-    """Whether a learner's function runs on ``args`` (False while it is the starter or fails),
-    so a notebook can carry on with it once it does."""
+def passes(check: Callable, *args) -> bool:
+    """Whether ``check(*args)`` finishes, quietly, without saying "not yet".
+
+    ``check`` is a self-check (True when passed, False while not attempted,
+    raises when wrong), a check body (raises :class:`NotAttempted` or
+    ``AssertionError``), or a learner's function that should simply run on
+    ``args``. Any exception, or a returned False, means "not usable yet": the
+    learner's own self-check cell says why. Nothing is printed.
+    """
     try:
-        fn(*args)
+        with contextlib.redirect_stdout(io.StringIO()):
+            return check(*args) is not False
     except Exception:  # noqa: BLE001 - any failure means "not usable yet"; its self-check says why
         return False
-    return True
+
+
+# A learner's function "works" when it runs on the given arguments: the same test.
+works = passes
+
+
+def yours_or_course(answers, course, check: Callable, *, what: str, course_name: str):
+    """The learner's answer once ``check(*answers)`` passes, else the course's version.
+
+    The one way a notebook goes on after an exercise whose result later cells
+    need, so that the learner notebook runs top to bottom before the exercise
+    is done. ``answers`` and ``course`` are a function or a tuple of them (a
+    tuple comes back as a tuple). One printed line says which is used::
+
+        build = yours_or_course(frozen_model, transfer.frozen_classifier, check.frozen_head,
+                                what="Exercise 1", course_name="bootcamp.transfer.frozen_classifier")
+    """
+    answers_tuple = tuple(answers) if isinstance(answers, (tuple, list)) else (answers,)
+    if passes(check, *answers_tuple):
+        names = " and ".join(getattr(fn, "__name__", "answer") for fn in answers_tuple)
+        print(f"{what} solved: the cells below use your {names}.")
+        return answers
+    print(f"{what} is not solved yet: the cells below use the course's {course_name}; "
+          "re-run from here once yours passes its check.")
+    return course
 
 
 def run_check(title: str, body: Callable[[], None]) -> bool:

@@ -201,9 +201,8 @@ def pretrained_backbone():
     return copy
 
 
-build_frozen = frozen_model if check.passes(check.frozen_head, frozen_model) else transfer.frozen_classifier
-if build_frozen is not frozen_model:
-    print("exercise 1 not done yet: the cells below use the course's version (transfer.frozen_classifier)")
+build_frozen = check.yours_or_course(frozen_model, transfer.frozen_classifier, check.frozen_head,
+                                     what="Exercise 1", course_name="transfer.frozen_classifier")
 demo = build_frozen(pretrained_backbone())
 print(f"weights that will learn: {[w.path for w in demo.trainable_weights]}")
 print(f"{demo.count_params():,} parameters in all, "
@@ -305,9 +304,8 @@ check.fine_tuning(start_fine_tuning)
 
 # %%
 N_TOP = 5
-unfreeze = start_fine_tuning if check.passes(check.fine_tuning, start_fine_tuning) else transfer.start_fine_tuning
-if unfreeze is not start_fine_tuning:
-    print("exercise 2 not done yet: the cells below use the course's version (transfer.start_fine_tuning)")
+unfreeze = check.yours_or_course(start_fine_tuning, transfer.start_fine_tuning, check.fine_tuning,
+                                 what="Exercise 2", course_name="transfer.start_fine_tuning")
 demo_backbone = pretrained_backbone()
 unfreeze(build_frozen(demo_backbone), demo_backbone, N_TOP)
 for layer in demo_backbone.layers:
@@ -453,7 +451,8 @@ def course_gain(results, method):
     return results[method][smallest] - results["from scratch"][smallest]
 
 
-measure = gain if check.passes(check.gain_function, gain) else course_gain
+measure = check.yours_or_course(gain, course_gain, check.gain_function,
+                                what="Exercise 3", course_name="course_gain (above)")
 gains = {method: measure(results, method) for method in ("frozen", "fine-tuned")}
 for method, value in gains.items():
     per_draw = np.array(smallest_scores[method]) - np.array(smallest_scores["from scratch"])

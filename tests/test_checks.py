@@ -47,3 +47,47 @@ def test_call_answer_treats_not_implemented_as_starter():
 
 # The lessons' own self-checks are tested exercise by exercise, against the
 # masters' starters, wrong answers and solutions, in tests/exercises/.
+
+
+def test_passes_is_quiet_and_false_for_starter_wrong_or_broken(capsys):
+    def starter():
+        raise NotImplementedError
+
+    assert checks.passes(lambda: checks.run_check("Ex", starter_body)) is False      # "not attempted yet"
+    assert checks.passes(lambda: 1 / 0) is False                                    # a learner's bug
+    assert checks.passes(wrong_body) is False                                       # a body that says wrong
+    assert checks.passes(lambda: True) is True and checks.passes(lambda: None) is True
+    assert checks.passes(starter) is False
+    assert checks.works is checks.passes
+    assert capsys.readouterr().out == ""                                            # nothing printed
+
+
+def starter_body():
+    raise checks.NotAttempted("still the starter")
+
+
+def wrong_body():
+    raise AssertionError("off by one")
+
+
+def test_yours_or_course_picks_the_learner_only_once_the_check_passes(capsys):
+    def course(x):
+        return x + 1
+
+    def mine(x):
+        return x + 1
+
+    def wrong(x):
+        return x
+
+    def check(fn):
+        assert fn(1) == 2, "should add one"
+
+    assert checks.yours_or_course(wrong, course, check, what="Exercise 1", course_name="course") is course
+    out = capsys.readouterr().out
+    assert "Exercise 1 is not solved yet" in out and "the course's course" in out
+    assert checks.yours_or_course(mine, course, check, what="Exercise 1", course_name="course") is mine
+    assert "Exercise 1 solved: the cells below use your mine." in capsys.readouterr().out
+    pair = checks.yours_or_course((mine, mine), (course, course), lambda a, b: check(a) or check(b),
+                                  what="Exercise 2", course_name="pair")
+    assert pair == (mine, mine)

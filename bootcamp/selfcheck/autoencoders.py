@@ -9,12 +9,10 @@ the reference until then, so that the notebook runs top to bottom either way.
 
 from __future__ import annotations
 
-import contextlib
-import io
 
 import numpy as np
 
-from bootcamp.checks import NotAttempted, call_answer, run_check
+from bootcamp.checks import call_answer, run_check, yours_or_course
 
 TITLES = {
     "pca": "Exercise 1 (PCA: fit once, reconstruct with k components)",
@@ -291,16 +289,8 @@ def use(answer, which: str):
     For ``"pca"``, ``answer`` is the pair ``(pca_fit, pca_reconstruct)`` and a pair comes back."""
     from bootcamp.cfd import latent
 
-    answers = tuple(answer) if isinstance(answer, (tuple, list)) else (answer,)
     names = _REFERENCES[which]
     reference = tuple(getattr(latent, name) for name in names)
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            _BODIES[which](*answers)
-    except (NotAttempted, AssertionError, Exception):  # noqa: BLE001 - not usable yet, for any reason
-        print(f"{TITLES[which].split(' (')[0]} is not solved yet: the cells below use the package's "
-              f"version, {' and '.join(f'bootcamp.cfd.latent.{name}' for name in names)}.")
-        return reference if len(reference) > 1 else reference[0]
-    print(f"{TITLES[which].split(' (')[0]} solved: the cells below use your "
-          f"{' and '.join(a.__name__ for a in answers)}.")
-    return answers if len(answers) > 1 else answers[0]
+    return yours_or_course(answer, reference if len(reference) > 1 else reference[0], _BODIES[which],
+                           what=TITLES[which].split(" (")[0],
+                           course_name=" and ".join(f"bootcamp.cfd.latent.{name}" for name in names))
