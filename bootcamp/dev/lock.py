@@ -1,5 +1,8 @@
 """The lock: requirements.txt and requirements-dev.txt, resolved by uv.
 
+``requirements-uv.in`` is the installer itself: every environment gets uv
+first, from its own hash-checked lock, and installs the other locks with it.
+
 ``requirements.in`` names what the notebooks need (learners and both container
 images install only that); ``requirements-dev.in`` adds what checking the course
 needs. ``uv pip compile`` turns each into exact pins for Python 3.11 on every
@@ -40,17 +43,18 @@ EXCLUDE_NEWER = "2026-11-29"
 UNIVERSAL = ("--universal",)                                   # every platform, with markers
 GPU_IMAGE = ("--python-platform", "x86_64-manylinux_2_28")      # the Linux of the container images
 # (input, lock, constraint, platform)
-LOCKS = (("requirements.in", "requirements.txt", None, UNIVERSAL),
+LOCKS = (("requirements-uv.in", "requirements-uv.txt", None, UNIVERSAL),
+         ("requirements.in", "requirements.txt", None, UNIVERSAL),
          ("requirements-dev.in", "requirements-dev.txt", "requirements.txt", UNIVERSAL),
          ("requirements-gpu.in", "requirements-gpu.txt", "requirements.txt", GPU_IMAGE))
 
 
 def uv() -> str:
-    """The uv of this environment (a pin of the development set)."""
+    """The uv of this environment (every environment has it: requirements-uv.txt)."""
     here = Path(sys.executable).with_name("uv")
     found = str(here) if here.exists() else shutil.which("uv")
     if not found:
-        raise SystemExit("uv is not installed: run `make dev` (it comes with requirements-dev.txt)")
+        raise SystemExit("uv is not installed: run `make venv` (it comes with requirements-uv.txt)")
     return found
 
 
