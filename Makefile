@@ -41,6 +41,21 @@ $(DEV_STAMP): $(STAMP) requirements-dev.txt
 	$(UV) pip install --quiet --compile-bytecode --python $(PY) --require-hashes -r requirements-dev.txt
 	touch $@
 
+venv: $(STAMP)  ## create or update .venv with what the notebooks need (requirements.txt)
+
+dev: $(DEV_STAMP)  ## add the tools that check the course (requirements-dev.txt)
+
+data: $(STAMP)  ## fetch and verify the lessons' datasets into the cache
+	$(PY) -m data_scripts fetch mnist fashion_mnist hurdat2 || \
+	  echo "Some datasets could not be fetched: the lessons will say so and use their offline fallbacks (see README, 'Data')."
+
+# DIR is required; QUICK_ONLY=1 leaves out full mode's flow sets (hours to solve), WORKERS=N sets the
+# solver processes (default: one per core), MIRROR_ARGS passes more options (python -m data_scripts mirror --help).
+mirror: $(STAMP)  ## build or complete an offline data mirror for a workshop room in DIR (QUICK_ONLY=1, WORKERS=N)
+	@test -n "$(DIR)" || { echo "usage: make mirror DIR=/path/to/mirror [QUICK_ONLY=1] [WORKERS=N] [MIRROR_ARGS=...]" >&2; exit 2; }
+	$(PY) -m data_scripts mirror --out "$(DIR)" $(if $(filter-out 0,$(QUICK_ONLY)),--quick-only) \
+	  $(if $(WORKERS),-j $(WORKERS)) $(MIRROR_ARGS)
+
 lab: $(STAMP) data  ## start JupyterLab on 127.0.0.1 with a token (PORT=8888, LAB_ROOT=.)
 	@TOKEN=$$($(PY) -c 'import secrets; print(secrets.token_hex(24))'); \
 	extra=""; if [ "$$(id -u)" = 0 ]; then \
