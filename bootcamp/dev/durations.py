@@ -1,9 +1,10 @@
 """Per-file test costs, so that parallel runs start with the costliest files.
 
 ``make test`` hands whole files (a notebook, a test module) to the pytest-xdist
-workers. Handed out in collection order, a long notebook can start last and
-leave one core idle for a minute while the other finishes it; handed out
-longest first, the many short files fill the gaps at the end (the usual
+workers. By default xdist hands out the files with the most tests first, which
+is not the same as the longest: a notebook of a few long cells can start last
+and keep one worker busy while the others have finished. Handed out longest
+first, the many short files fill the gaps at the end (the usual
 longest-processing-time rule). The root ``conftest.py`` orders the files by
 the seconds recorded in ``tests/durations.json``, which this module writes
 from the log of a run made with ``--durations=0``::
