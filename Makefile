@@ -6,7 +6,7 @@ VENV   ?= .venv
 PORT   ?= 8888
 LAB_ROOT ?= $(CURDIR)
 CORES  := $(shell nproc 2>/dev/null || echo 2)
-JOBS   ?= $(shell echo $$(( $(CORES) + 1 )))
+JOBS   ?= 2
 TEST_THREADS ?= $(shell n=$$(( $(CORES) / $(JOBS) )); [ $$n -ge 1 ] && echo $$n || echo 1)
 PY      = $(VENV)/bin/python
 UV      = $(VENV)/bin/uv
@@ -76,9 +76,10 @@ unit: $(DEV_STAMP)  ## unit tests only (no notebooks)
 
 # JOBS pytest workers share the machine's cores, so each kernel's TensorFlow gets
 # TEST_THREADS = cores / JOBS threads (at least one), not one per core each (two-core CI: about
-# 10% faster). One worker more than cores, because a kernel often waits (starting, reading data,
-# its worker processes): eight files on two cores took 153 s with 2 workers, 129 s with 3, 128 s with 4.
-# Whole files go to the workers, the costliest first (conftest.py, tests/durations.json).
+# 10% faster). Two workers on two cores: a fresh clone with 3 took 1,495 s of pytest against
+# 1,218 s with 2 (the tests' own times grew from 2,387 to 4,364 worker-seconds).
+# Whole files go to the workers, the costliest first, the notebooks whose models later
+# lessons load before all others (conftest.py, bootcamp/dev/durations.py).
 test: check  ## every unit test, then every notebook under nbval in quick mode
 	BOOTCAMP_QUICK=1 BOOTCAMP_NO_SERVERS=1 TF_NUM_INTRAOP_THREADS=$(TEST_THREADS) TF_NUM_INTEROP_THREADS=$(TEST_THREADS) \
 	  OMP_NUM_THREADS=$(TEST_THREADS) $(PY) -m pytest -q -n $(JOBS) --dist loadfile --no-loadscope-reorder \

@@ -31,6 +31,20 @@ def test_order_puts_costly_files_first_keeps_order_within_a_file_and_unknown_fil
     assert durations.order(ids, {}) == ids
 
 
+def test_the_notebooks_whose_models_later_lessons_load_start_first():
+    ids = ["solutions/06_cfd_6_competition.ipynb::Cell 0", "tests/test_a.py::one",
+           "notebooks/06_cfd_4_unet.ipynb::Cell 0", "solutions/05_cyclone_3_cnn.ipynb::Cell 0"]
+    costs = {"solutions/06_cfd_6_competition.ipynb": 90.0, "tests/test_a.py": 50.0,
+             "notebooks/06_cfd_4_unet.ipynb": 40.0, "solutions/05_cyclone_3_cnn.ipynb": 60.0}
+    assert durations.order(ids, costs) == [ids[3], ids[2], ids[0], ids[1]]
+
+
+def test_producers_are_the_masters_that_save_what_others_load():
+    root = durations.TABLE.parents[1]
+    for stem in durations.PRODUCERS:
+        assert ".save_" in (root / "masters" / f"{stem}.py").read_text(encoding="utf-8"), stem
+
+
 def test_main_writes_the_table_and_refuses_a_log_without_durations(tmp_path, capsys):
     log, out = tmp_path / "test.log", tmp_path / "durations.json"
     log.write_text(LOG)

@@ -26,6 +26,11 @@ from collections import defaultdict
 from pathlib import Path
 
 TABLE = Path(__file__).resolve().parents[2] / "tests" / "durations.json"
+# Lessons whose trained models later lessons load from the model store (bootcamp.saved):
+# 05_cyclone_3's baseline (05_cyclone_4-6) and 06_cfd_4's U-Net (06_cfd_5-6). They start
+# first, so that in a fresh clone the later notebooks find the model instead of each
+# training its own copy while the first is still being trained.
+PRODUCERS = ("05_cyclone_3_cnn", "06_cfd_4_unet")
 _LINE = re.compile(r"^\s*(\d+(?:\.\d+)?)s\s+(?:setup|call|teardown)\s+(\S[^:]*?)::")
 
 
@@ -47,9 +52,13 @@ def load(table: Path = TABLE) -> dict[str, float]:
 
 
 def order(items, costs: dict[str, float], nodeid=lambda item: item) -> list:
-    """Test items (or node ids), the costliest file first. Stable: a file's tests keep their order,
-    and files missing from ``costs`` come after the known ones, in their given order."""
-    return sorted(items, key=lambda item: -costs.get(nodeid(item).split("::", 1)[0], 0.0))
+    """Test items (or node ids): the notebooks of PRODUCERS first, then the costliest file first.
+    Stable: a file's tests keep their order, and files missing from ``costs`` come after the
+    known ones, in their given order."""
+    def key(item):
+        path = nodeid(item).split("::", 1)[0]
+        return (Path(path).stem not in PRODUCERS, -costs.get(path, 0.0))
+    return sorted(items, key=key)
 
 
 def main(argv=None) -> int:
