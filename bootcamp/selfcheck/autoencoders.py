@@ -9,7 +9,6 @@ the reference until then, so that the notebook runs top to bottom either way.
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from bootcamp.checks import call_answer, run_check, yours_or_course

@@ -7,7 +7,6 @@ to bottom; a line says so.
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from bootcamp.checks import NotAttempted, call_answer, run_check, yours_or_course

@@ -7,7 +7,6 @@ the notebook's networks.
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from bootcamp.checks import NotAttempted, call_answer, passes, run_check, yours_or_course  # noqa: F401 - the notebook calls check.passes / check.yours_or_course
