@@ -465,14 +465,12 @@ def _download(spec: DatasetSpec, url: str, target: Path) -> tuple[Path, dict[str
     """Download ``url`` into a temporary file beside ``target``, check it, then rename it to ``target``."""
     from bootcamp.data import transfer
     from bootcamp.data.errors import DownloadError
-    from bootcamp.data.files import publish_mode, temp_file
+    from bootcamp.data.files import replacing
 
-    part = temp_file(target.parent, target.name, ".part")
     try:
-        transfer.download(url, part, label=f"cfd-flows: {target.name}")
-        data = check_flow_file(part, spec)
-        publish_mode(part)
-        os.replace(part, target)
+        with replacing(target) as part:
+            transfer.download(url, part, label=f"cfd-flows: {target.name}")
+            data = check_flow_file(part, spec)
     except DownloadError as err:
         if not err.not_found:
             print(f"cfd-flows: mirror download failed: {err}", flush=True)
@@ -480,8 +478,6 @@ def _download(spec: DatasetSpec, url: str, target: Path) -> tuple[Path, dict[str
     except FlowFileError as err:
         print(f"cfd-flows: mirror file refused, not used: {str(err).replace(str(part), url)}", flush=True)
         return None
-    finally:
-        part.unlink(missing_ok=True)
     print(f"cfd-flows: {target.name} downloaded from {url} and checked (settings and samples)", flush=True)
     return target, data
 

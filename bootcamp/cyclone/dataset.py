@@ -283,7 +283,7 @@ def _cached_synthetic_images(table: pd.DataFrame, seed: int, pixels: int) -> np.
     so that each lesson does not draw the same thousands of images again: the
     file is named by :func:`_images_key`, written under a temporary name and
     renamed into place (atomic), and drawn again when missing or unreadable."""
-    from bootcamp.data.files import publish_mode, temp_file
+    from bootcamp.data.files import replacing
     from bootcamp.data.settings import cache_dir
 
     folder = cache_dir() / "cyclone-frames"
@@ -297,14 +297,8 @@ def _cached_synthetic_images(table: pd.DataFrame, seed: int, pixels: int) -> np.
     images = _synthetic_images(table, seed, pixels)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        temporary = temp_file(folder, path.name, ".part")
-        try:
-            with open(temporary, "wb") as handle:
-                np.save(handle, images, allow_pickle=False)
-            publish_mode(temporary)
-            os.replace(temporary, path)
-        finally:
-            temporary.unlink(missing_ok=True)
+        with replacing(path) as temporary, open(temporary, "wb") as handle:
+            np.save(handle, images, allow_pickle=False)
     except OSError:                           # a read-only or full cache: draw them again next time
         pass
     return images

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bootcamp.data import integrity, settings, transfer
 from bootcamp.data.errors import DatasetUnavailable, DownloadError, UsageError, VerificationError
-from bootcamp.data.files import publish_mode, temp_file
+from bootcamp.data.files import publish_mode, replacing, temp_file
 from bootcamp.data.registry import Dataset, Form, RemoteFile, dataset
 
 SOURCES_FILE = ".source.json"
@@ -154,13 +154,8 @@ def install(ds: Dataset, spec: RemoteFile, obtain: Callable[[Path], None], sourc
 def _record_source(folder: Path, name: str, source: str, check: str) -> None:
     record = _read_sources(folder)
     record[name] = {"source": source, "check": check, "when": time.strftime("%Y-%m-%d %H:%M:%S")}
-    tmp = temp_file(folder, SOURCES_FILE, ".tmp")
-    try:
+    with replacing(folder / SOURCES_FILE, ".tmp") as tmp:
         tmp.write_text(json.dumps(record, indent=1, sort_keys=True))
-        publish_mode(tmp)
-        os.replace(tmp, folder / SOURCES_FILE)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _read_sources(folder: Path) -> dict[str, dict[str, str]]:

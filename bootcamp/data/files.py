@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -27,3 +29,18 @@ def temp_file(folder: Path, name: str, suffix: str) -> Path:
     fd, path = tempfile.mkstemp(prefix=f".{name}.", suffix=suffix, dir=folder)
     os.close(fd)
     return Path(path)
+
+
+@contextlib.contextmanager
+def replacing(target: Path, suffix: str = ".part") -> Iterator[Path]:
+    """Write ``target`` atomically: the block writes (and may check) a temporary
+    file beside it; when the block ends without an error the file gets the
+    usual permissions and is renamed onto ``target``. The temporary file is
+    never left behind, whatever happens."""
+    part = temp_file(target.parent, target.name, suffix)
+    try:
+        yield part
+        publish_mode(part)
+        os.replace(part, target)
+    finally:
+        part.unlink(missing_ok=True)
