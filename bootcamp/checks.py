@@ -95,9 +95,6 @@ def passes(check: Callable, *args) -> bool:
         return False
 
 
-# A learner's function "works" when it runs on the given arguments: the same test.
-works = passes
-
 
 def yours_or_course(answers, course, check: Callable, *, what: str, course_name: str):
     """The learner's answer once ``check(*answers)`` passes, else the course's version.

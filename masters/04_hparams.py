@@ -170,7 +170,7 @@ with tf.summary.create_file_writer(str(log_root / "grid")).as_default():
     hp.hparams_config(hparams=[hp.HParam(name, hp.Discrete(values)) for name, values in space.items()],
                       metrics=[hp.Metric("epoch_accuracy", group="validation", display_name="val. accuracy")])
 grid_results, start = [], time.perf_counter()
-for number, settings in enumerate(grid(space) if check.works(grid, {"a": [1]}) else [{}]):
+for number, settings in enumerate(grid(space) if check.passes(grid, {"a": [1]}) else [{}]):
     accuracy = run_trial(settings, log_root / "grid" / f"trial-{number:02d}")
     grid_results.append({**settings, "val_accuracy": accuracy})
     print(f"trial {number:2d} {settings}: validation accuracy {accuracy:.4f}")
@@ -239,7 +239,7 @@ for seed in (1, 2):
 noise = max(repeats) - min(repeats)
 print(f"best grid setting {best_settings}: validation accuracy over three seeds {np.round(repeats, 4).tolist()}, "
       f"spread {noise:.4f}")
-if "units" in best_settings and check.works(main_effect, grid_results, "units"):
+if "units" in best_settings and check.passes(main_effect, grid_results, "units"):
     for name in space:
         effect = main_effect(grid_results, name)
         verdict = "mattered" if effect > noise else "within the noise"

@@ -382,7 +382,7 @@ check.positional_encoding(positional_encoding)
 
 # %%
 d_model = bootcamp.choose(full=32, quick=16)
-if check.works(positional_encoding, STEPS, d_model):
+if check.passes(positional_encoding, STEPS, d_model):
     positions = np.asarray(positional_encoding(STEPS, d_model), dtype="float32")
 else:
     positions = np.zeros((STEPS, d_model), dtype="float32")

@@ -58,7 +58,6 @@ def test_passes_is_quiet_and_false_for_starter_wrong_or_broken(capsys):
     assert checks.passes(wrong_body) is False                                       # a body that says wrong
     assert checks.passes(lambda: True) is True and checks.passes(lambda: None) is True
     assert checks.passes(starter) is False
-    assert checks.works is checks.passes
     assert capsys.readouterr().out == ""                                            # nothing printed
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bootcamp.checks import call_answer, run_check, works  # noqa: F401 - works: the notebook calls check.works
+from bootcamp.checks import call_answer, passes, run_check  # noqa: F401 - passes: the notebook calls check.passes
 
 
 # ------------------------------------------------------------------ 1: windows of one storm
