@@ -1,6 +1,8 @@
 """bootcamp.dev.durations: the per-file cost table that orders parallel test runs."""
 
+import ast
 import json
+import re
 
 from bootcamp.dev import durations
 
@@ -40,9 +42,22 @@ def test_the_notebooks_whose_models_later_lessons_load_start_first():
 
 
 def test_producers_are_the_masters_that_save_what_others_load():
+    """PRODUCERS is exactly the set of masters that call a helper storing a model for later
+    lessons (a function of the bootcamp package that calls ``saved.save``)."""
     root = durations.TABLE.parents[1]
-    for stem in durations.PRODUCERS:
-        assert ".save_" in (root / "masters" / f"{stem}.py").read_text(encoding="utf-8"), stem
+    savers = set()
+    for path in (root / "bootcamp").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and path.name != "saved.py" and any(
+                    isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                    and call.func.attr == "save" and getattr(call.func.value, "id", "") == "saved"
+                    for call in ast.walk(node)):
+                savers.add(node.name)
+    assert {"save_baseline", "save_unet"} <= savers, savers
+    calls = re.compile(r"\.(" + "|".join(sorted(savers)) + r")\(")
+    saving = {path.stem for path in (root / "masters").glob("*.py") if calls.search(path.read_text(encoding="utf-8"))}
+    assert saving == set(durations.PRODUCERS), f"masters that store a model: {sorted(saving)}"
 
 
 def test_main_writes_the_table_and_refuses_a_log_without_durations(tmp_path, capsys):
