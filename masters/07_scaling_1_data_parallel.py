@@ -319,9 +319,9 @@ record("training seconds on the replicas", seconds, "s")
 floor("validation accuracy on 2 replicas", val_accuracy, at_least=bootcamp.choose(full=0.95, quick=0.85))
 
 # %% [markdown]
-# The full-mode floor (0.95) has not been seen to pass with this notebook's
-# code yet; lesson 03 reached about that accuracy with this network on one
-# device.
+# The full-mode floor (0.95) has been seen to pass with this notebook's
+# code: `make full-report` runs it and keeps the accuracy it reached, and the
+# minutes it took on a two-core CPU, in `reports/full-mode.md`.
 #
 # ## What to remember
 #
