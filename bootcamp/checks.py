@@ -95,7 +95,6 @@ def passes(check: Callable, *args) -> bool:
         return False
 
 
-
 def yours_or_course(answers, course, check: Callable, *, what: str, course_name: str):
     """The learner's answer once ``check(*answers)`` passes, else the course's version.
 
