@@ -25,7 +25,7 @@ def pins(name: str) -> dict[str, str]:
 
 @pytest.mark.slow
 def test_every_lock_is_what_uv_resolves():
-    # Needs the package index (CI has it); --exclude-newer makes the answer stable.
+    # Needs the package index (CI has it); a cut-off days in the past (--exclude-newer) makes the answer stable.
     result = subprocess.run([sys.executable, "-m", "bootcamp.dev.lock", "--check"], cwd=ROOT,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

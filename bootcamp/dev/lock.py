@@ -17,8 +17,14 @@ wheels, so the flow solver's GPU path runs there; it is locked for the images'
 Linux only.
 
 ``--exclude-newer`` makes the resolution repeatable: the same inputs give the
-same lock on any day, which ``--check`` (and a test) verifies. Move the date
-forward when you change a pin, then run ``make lock``.
+same lock on any day, which ``--check`` (and a test) verifies. The cut-off is a
+moment some days *before* the lock is made, not the day itself: package
+indexes and their mirrors can lag behind PyPI, so a release uploaded shortly
+before a same-day cut-off may be missing from one index's answer and present
+in another's. (Seen here: platformdirs 4.14.9, uploaded 2026-11-27T20:53Z,
+was absent when the lock was made with the cut-off 2026-11-29, and present
+the next day, when the same check failed.) To change a pin, move the cut-off
+to a few days before today, then run ``make lock``.
 
 Usage::
 
@@ -39,7 +45,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = "3.11"
-EXCLUDE_NEWER = "2026-11-29"
+EXCLUDE_NEWER = "2026-11-27T00:00:00Z"    # see above: days before the lock was made
 UNIVERSAL = ("--universal",)                                   # every platform, with markers
 GPU_IMAGE = ("--python-platform", "x86_64-manylinux_2_28")      # the Linux of the container images
 # (input, lock, constraint, platform)
