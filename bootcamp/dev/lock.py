@@ -22,8 +22,9 @@ moment some days *before* the lock is made, not the day itself: package
 indexes and their mirrors can lag behind PyPI, so a release uploaded shortly
 before a same-day cut-off may be missing from one index's answer and present
 in another's. (Seen here: platformdirs 4.14.9, uploaded 2026-11-27T20:53Z,
-was absent when the lock was made with the cut-off 2026-11-29, and present
-the next day, when the same check failed.) To change a pin, move the cut-off
+was not in the answer uv got when the lock was made with the cut-off
+2026-11-29, a stale index or cache, and was in it the next day, when the
+same check failed.) To change a pin, move the cut-off
 to a few days before today, then run ``make lock``.
 
 Usage::
