@@ -59,7 +59,7 @@ from pathlib import Path
 from bootcamp.data import core, hursat, integrity, registry, settings
 from bootcamp.data.cli import FAILED, OK, UNAVAILABLE, USAGE, VERIFICATION
 from bootcamp.data.errors import DataError, DatasetUnavailable, DownloadError, UsageError, VerificationError
-from bootcamp.data.files import publish_mode, temp_file
+from bootcamp.data.files import replacing, temp_file
 
 WHOLE = ("mnist", "fashion_mnist", "hurdat2")
 MANIFEST = "MANIFEST.json"
@@ -138,14 +138,9 @@ def _publish(folder: Path, name: str, make: Callable[[Path], None], check: Calla
     """Make ``folder/name`` through a temporary file: ``make`` writes it, ``check`` raises if it is bad;
     only then is it renamed. Nothing is left behind on failure."""
     folder.mkdir(parents=True, exist_ok=True)
-    part = temp_file(folder, name, ".part")
-    try:
+    with replacing(folder / name) as part:
         make(part)
         check(part)
-        publish_mode(part)
-        os.replace(part, folder / name)
-    finally:
-        part.unlink(missing_ok=True)
     return folder / name
 
 

@@ -34,7 +34,6 @@ import os
 import shutil
 import signal
 import sys
-import tempfile
 import threading
 import time
 import zipfile
@@ -49,6 +48,7 @@ from tqdm import tqdm
 
 from bootcamp.cfd.lbm import solve
 from bootcamp.cfd.shapes import ALL_FAMILIES, FAMILIES, random_obstacle, signed_distance
+from bootcamp.data.files import replacing
 
 __all__ = [
     "Checkpoint",
@@ -170,24 +170,11 @@ def save(data: dict[str, np.ndarray], path: str | os.PathLike) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            np.savez_compressed(stream, **data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; give it a normal file's mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replacing(path) as tmp, open(tmp, "wb") as stream:
+        np.savez_compressed(stream, **data)
+        stream.flush()
+        os.fsync(stream.fileno())
     return path
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 def load(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict[str, object]]:
