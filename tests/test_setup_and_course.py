@@ -101,3 +101,22 @@ def test_the_banner_says_how_to_switch_mode_from_inside_jupyter(monkeypatch, cap
     assert bootcamp.choose(full=100, quick=3) == 3
     bootcamp.setup(seed=1)
     assert "%env BOOTCAMP_QUICK=0" in capsys.readouterr().out
+
+
+def onednn_after_setup(env):
+    """Whether TensorFlow computes with oneDNN in a fresh process that calls setup() first."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import bootcamp; bootcamp.setup(verbose=False)\n"
+            "from tensorflow.python.util import _pywrap_util_port as port; print(port.IsMklEnabled())")
+    env = {**{k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}, **env}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout.strip().splitlines()[-1]
+
+
+def test_setup_turns_onednn_on_unless_the_environment_says_otherwise():
+    assert onednn_after_setup({}) == "True"
+    assert onednn_after_setup({"TF_ENABLE_ONEDNN_OPTS": "0"}) == "False"

@@ -1,0 +1,111 @@
+"""Arrays read in order by a light input pipeline (Keras on TensorFlow).
+
+Why: when ``fit``, ``evaluate`` or ``predict`` is given NumPy arrays, Keras 3
+wraps them in a ``tf.data`` pipeline built for large shuffled training sets
+(a permutation made in a background thread, batches of indices, a parallel
+``map`` with autotuning that gathers each batch). Every pass over the data
+starts that machinery again: with one core per notebook, as in CI, a call to
+``evaluate`` or ``predict`` on a few hundred samples takes over 100 ms, most
+of it starting threads, and a ``fit`` with ``validation_data`` pays it again
+every epoch. The lessons train small models on small arrays for many epochs
+and evaluate often, so this overhead is a large share of their run time.
+
+When the data is read *in order* (``shuffle=False``: every ``evaluate``,
+every ``predict``, the validation pass of every ``fit``), nothing of that
+machinery is needed: :func:`install` has Keras cut the same batches, in the
+same order, by slicing the arrays in a plain sequential pipeline. The
+batches are the same values, so the results are the same to the last bit
+(``tests/test_inorder.py`` compares them with Keras as shipped). Training
+passes (``shuffle=True``) keep Keras' own pipeline, and with it Keras' own
+random order. Anything this does not recognise (sparse or ragged arrays, a
+Keras without the hook, another backend) keeps Keras' own path, which is
+only slower. ``setup()`` installs it; ``BOOTCAMP_KERAS_ARRAY_PIPELINE=1``
+leaves Keras as it is.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+OPT_OUT_ENV = "BOOTCAMP_KERAS_ARRAY_PIPELINE"
+_MARK = "_bootcamp_in_order"
+
+
+def _in_order(adapter, tf):
+    """Keras' batches of ``adapter``'s arrays, in order, from a sequential pipeline; None if not applicable."""
+    from keras.src import tree
+    from keras.src.trainers.data_adapters import array_slicing
+
+    inputs = tree.lists_to_tuples(array_slicing.convert_to_sliceable(adapter._inputs, target_backend="tensorflow"))
+    leaves = tree.flatten(inputs)
+    if not leaves or not all(isinstance(x, (np.ndarray, tf.Tensor)) for x in leaves):
+        return None                                  # sparse, ragged, None or something else: Keras' own path
+    inputs = tree.map_structure(tf.convert_to_tensor, inputs)   # what Keras' gather does to NumPy arrays
+    size, count = adapter._batch_size, adapter._num_samples
+    whole = count // size
+    # No function runs per batch: the full batches are one reshaped tensor sliced
+    # along its first axis, the last partial batch is one more element.
+    dataset = None
+    if whole:
+        batches = tree.map_structure(lambda x: tf.reshape(x[:whole * size], [whole, size, *x.shape[1:]]), inputs)
+        dataset = tf.data.Dataset.from_tensor_slices(batches)
+    if count % size:
+        rest = tf.data.Dataset.from_tensors(tree.map_structure(lambda x: x[whole * size:], inputs))
+        dataset = rest if dataset is None else dataset.concatenate(rest)
+    if dataset is None:
+        return None
+    options = tf.data.Options()
+    options.experimental_optimization.apply_default_optimizations = False   # as Keras does: no graph rewrite
+    return dataset.with_options(options)
+
+
+def install() -> bool:
+    """Serve in-order passes over arrays from a sequential pipeline; True when installed.
+
+    Safe to call more than once. Returns False (and changes nothing) under
+    another backend, with the opt-out variable set, or when this Keras has
+    no ``ArrayDataAdapter.get_tf_dataset`` to hook.
+    """
+    if os.environ.get(OPT_OUT_ENV, "") not in ("", "0"):
+        return False
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        return False
+    try:
+        from keras.src.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
+    except ImportError:
+        return False
+    upstream = getattr(ArrayDataAdapter, "get_tf_dataset", None)
+    if upstream is None:
+        return False
+    if getattr(upstream, _MARK, False):
+        return True
+    import tensorflow as tf
+
+    def get_tf_dataset(self):
+        if not getattr(self, "_shuffle", True):
+            try:
+                dataset = _in_order(self, tf)
+            except Exception:  # noqa: BLE001 - whatever failed, Keras' own path handles or reports it
+                dataset = None
+            if dataset is not None:
+                return dataset
+        return upstream(self)
+
+    setattr(get_tf_dataset, _MARK, True)
+    get_tf_dataset.upstream = upstream
+    get_tf_dataset.__doc__ = upstream.__doc__
+    ArrayDataAdapter.get_tf_dataset = get_tf_dataset
+    return True
+
+
+def uninstall() -> None:
+    """Give Keras back its own pipeline (for tests and comparisons)."""
+    from keras.src.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
+
+    current = ArrayDataAdapter.get_tf_dataset
+    if getattr(current, _MARK, False):
+        ArrayDataAdapter.get_tf_dataset = current.upstream

@@ -1,0 +1,139 @@
+"""bootcamp.inorder: in-order passes over arrays (evaluate, predict, validation)
+come from a light pipeline, and give the same numbers, to the last bit, as
+Keras on its own."""
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+tf = pytest.importorskip("tensorflow")
+
+from keras.src.trainers.data_adapters.array_data_adapter import ArrayDataAdapter  # noqa: E402
+
+from bootcamp import inorder  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def keras_as_shipped():
+    """Every test starts and ends with Keras' own pipeline."""
+    inorder.uninstall()
+    yield
+    inorder.uninstall()
+
+
+def data(n=70, seed=0, dtype="float32"):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 5)).astype(dtype)
+    return x, (x[:, :1] * 2 - x[:, 1:2]).astype("float32")
+
+
+def network():
+    keras.utils.set_random_seed(5)
+    model = keras.Sequential([keras.Input(shape=(5,)), keras.layers.Dense(16, activation="relu"),
+                              keras.layers.BatchNormalization(), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="mse", metrics=["mae"])
+    return model
+
+
+def two_inputs():
+    keras.utils.set_random_seed(5)
+    a, b = keras.Input(shape=(5,), name="a"), keras.Input(shape=(2,), name="b")
+    out = keras.layers.Dense(1)(keras.layers.Concatenate()([keras.layers.Dense(4)(a), b]))
+    model = keras.Model({"a": a, "b": b}, out)
+    model.compile(optimizer="adam", loss="mse")
+    return model
+
+
+def everything(installed, batch_size, dtype="float32"):
+    """A fit with validation (weighted), then evaluate and predict: every in-order pass there is."""
+    if installed:
+        assert inorder.install()
+    x, y = data(dtype=dtype)
+    xv, yv = data(n=45, seed=1, dtype=dtype)
+    weights = np.linspace(0.5, 2.0, len(xv)).astype("float32")
+    model = network()
+    history = model.fit(x, y, batch_size=batch_size, epochs=3, verbose=0, validation_data=(xv, yv, weights))
+    scores = model.evaluate(xv, yv, batch_size=batch_size, verbose=0, return_dict=True)
+    predictions = model.predict(xv, batch_size=batch_size, verbose=0)
+    return history.history, scores, predictions, [w.numpy() for w in model.weights]
+
+
+@pytest.mark.parametrize("batch_size", [7, 9, 45, 64], ids=["partial last batch", "exact batches",
+                                                           "one full batch", "one partial batch"])
+def test_results_are_those_of_keras_to_the_last_bit(batch_size):
+    shipped = everything(False, batch_size)
+    ours = everything(True, batch_size)
+    assert ours[0] == shipped[0] and ours[1] == shipped[1]
+    np.testing.assert_array_equal(ours[2], shipped[2])
+    for mine, theirs in zip(ours[3], shipped[3], strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+
+
+def test_float64_arrays_and_several_inputs_are_the_same_too():
+    np.testing.assert_array_equal(everything(True, 8, "float64")[2], everything(False, 8, "float64")[2])
+    rng = np.random.default_rng(2)
+    inputs = {"a": rng.normal(size=(30, 5)).astype("float32"), "b": rng.normal(size=(30, 2)).astype("float32")}
+    target = rng.normal(size=(30, 1)).astype("float32")
+    results = {}
+    for installed in (False, True):
+        if installed:
+            inorder.install()
+        model = two_inputs()
+        results[installed] = (model.evaluate(inputs, target, batch_size=8, verbose=0),
+                              model.predict(inputs, batch_size=8, verbose=0))
+    assert results[True][0] == results[False][0]
+    np.testing.assert_array_equal(results[True][1], results[False][1])
+
+
+def test_in_order_passes_skip_keras_pipeline_and_training_keeps_it(monkeypatch):
+    calls = []
+    shipped = ArrayDataAdapter.get_tf_dataset
+
+    def counting(self):
+        calls.append(bool(self._shuffle))
+        return shipped(self)
+
+    monkeypatch.setattr(ArrayDataAdapter, "get_tf_dataset", counting)
+    assert inorder.install()
+    x, y = data()
+    model = network()
+    model.fit(x, y, batch_size=10, epochs=1, verbose=0, validation_data=data(n=20, seed=1))
+    model.evaluate(x, y, verbose=0)
+    model.predict(x, verbose=0)
+    assert calls == [True], f"Keras' own pipeline served {calls} (True: a shuffled training pass)"
+
+
+def test_the_batches_are_keras_batches():
+    x, y = data(n=23)
+    adapter = ArrayDataAdapter(x, y, batch_size=5, shuffle=False)
+    ours = list(inorder._in_order(adapter, tf))
+    theirs = list(ArrayDataAdapter.get_tf_dataset(adapter))
+    assert [b[0].shape[0] for b in ours] == [5, 5, 5, 5, 3]
+    for mine, keras_batch in zip(ours, theirs, strict=True):
+        for a, b in zip(mine, keras_batch, strict=True):
+            np.testing.assert_array_equal(a.numpy(), b.numpy())
+            assert a.dtype == b.dtype
+
+
+def test_anything_else_keeps_keras_own_path():
+    sparse = tf.sparse.from_dense(np.eye(6, dtype="float32"))
+    adapter = ArrayDataAdapter(sparse, np.ones((6, 1), "float32"), batch_size=4, shuffle=False)
+    assert inorder._in_order(adapter, tf) is None
+
+
+def test_install_is_idempotent_and_the_opt_out_is_respected(monkeypatch):
+    shipped = ArrayDataAdapter.get_tf_dataset
+    assert inorder.install() and inorder.install()
+    assert ArrayDataAdapter.get_tf_dataset.upstream is shipped
+    inorder.uninstall()
+    assert ArrayDataAdapter.get_tf_dataset is shipped
+    monkeypatch.setenv(inorder.OPT_OUT_ENV, "1")
+    assert not inorder.install()
+    assert ArrayDataAdapter.get_tf_dataset is shipped
+
+
+def test_setup_installs_it():
+    import bootcamp
+
+    bootcamp.setup(seed=1, verbose=False)
+    assert getattr(ArrayDataAdapter.get_tf_dataset, "upstream", None) is not None
