@@ -52,14 +52,13 @@ def everything(installed, batch_size, dtype="float32"):
     xv, yv = data(n=45, seed=1, dtype=dtype)
     weights = np.linspace(0.5, 2.0, len(xv)).astype("float32")
     model = network()
-    history = model.fit(x, y, batch_size=batch_size, epochs=3, verbose=0, validation_data=(xv, yv, weights))
+    history = model.fit(x, y, batch_size=batch_size, epochs=2, verbose=0, validation_data=(xv, yv, weights))
     scores = model.evaluate(xv, yv, batch_size=batch_size, verbose=0, return_dict=True)
     predictions = model.predict(xv, batch_size=batch_size, verbose=0)
     return history.history, scores, predictions, [w.numpy() for w in model.weights]
 
 
-@pytest.mark.parametrize("batch_size", [7, 9, 45, 64], ids=["partial last batch", "exact batches",
-                                                           "one full batch", "one partial batch"])
+@pytest.mark.parametrize("batch_size", [7, 9, 64], ids=["partial last batch", "exact batches", "one partial batch"])
 def test_results_are_those_of_keras_to_the_last_bit(batch_size):
     shipped = everything(False, batch_size)
     ours = everything(True, batch_size)

@@ -1,5 +1,7 @@
 """Seeding, the environment banner, and the agenda."""
 
+import os
+
 import numpy as np
 
 import bootcamp
@@ -103,20 +105,25 @@ def test_the_banner_says_how_to_switch_mode_from_inside_jupyter(monkeypatch, cap
     assert "%env BOOTCAMP_QUICK=0" in capsys.readouterr().out
 
 
-def onednn_after_setup(env):
-    """Whether TensorFlow computes with oneDNN in a fresh process that calls setup() first."""
-    import os
+def test_setup_turns_onednn_on_before_tensorflow_loads():
+    """In a fresh process, as in a lesson's first cell: setup() first, then TensorFlow computes with oneDNN."""
     import subprocess
     import sys
 
     code = ("import bootcamp; bootcamp.setup(verbose=False)\n"
             "from tensorflow.python.util import _pywrap_util_port as port; print(port.IsMklEnabled())")
-    env = {**{k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}, **env}
+    env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
-    return out.stdout.strip().splitlines()[-1]
+    assert out.stdout.strip().splitlines()[-1] == "True"
 
 
-def test_setup_turns_onednn_on_unless_the_environment_says_otherwise():
-    assert onednn_after_setup({}) == "True"
-    assert onednn_after_setup({"TF_ENABLE_ONEDNN_OPTS": "0"}) == "False"
+def test_setup_leaves_a_onednn_choice_of_the_environment_alone(monkeypatch):
+    from bootcamp.setup import ONEDNN_ENV
+
+    monkeypatch.setenv(ONEDNN_ENV, "0")
+    bootcamp.setup(seed=1, verbose=False)
+    assert os.environ[ONEDNN_ENV] == "0"
+    monkeypatch.delenv(ONEDNN_ENV)
+    bootcamp.setup(seed=1, verbose=False)
+    assert os.environ[ONEDNN_ENV] == "1"
