@@ -29,9 +29,10 @@ def setup(seed: int = 42, *, verbose: bool = True) -> None:
       the same results, several times faster on small arrays),
     * turns on TensorFlow's oneDNN kernels for the CPU unless the environment
       already says (``TF_ENABLE_ONEDNN_OPTS``): TensorFlow enables them by
-      itself only on CPUs with AVX-512 VNNI or newer, yet on an AVX2 laptop or
-      CI runner they train the lessons' convolutional networks about a fifth
-      faster (measured: notebook 04_cnn 93 s against 73 s in quick mode). Their
+      itself only on CPUs with AVX-512 VNNI or newer, yet on an AVX2 CPU they
+      train the lessons' convolutional networks faster (measured on two
+      cores: quick-mode 04_cnn 93 s against 73 s with one thread per notebook
+      as in CI, a small CNN's epochs 10% shorter with both threads). Their
       sums round differently, so the last digits of a metric change with it;
       this only works when ``setup()`` runs before TensorFlow is imported, as
       the first cell of every lesson does,
