@@ -27,12 +27,12 @@ leaves Keras as it is.
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
+from bootcamp import _hooks
+
 OPT_OUT_ENV = "BOOTCAMP_KERAS_ARRAY_PIPELINE"
-_MARK = "_bootcamp_in_order"
+HOOK = ("keras.src.trainers.data_adapters.array_data_adapter", "ArrayDataAdapter", "get_tf_dataset")
 
 
 def _in_order(adapter, tf):
@@ -71,44 +71,24 @@ def install() -> bool:
     another backend, with the opt-out variable set, or when this Keras has
     no ``ArrayDataAdapter.get_tf_dataset`` to hook.
     """
-    if os.environ.get(OPT_OUT_ENV, "") not in ("", "0"):
-        return False
-    import keras
+    def make(upstream):
+        import tensorflow as tf
 
-    if keras.backend.backend() != "tensorflow":
-        return False
-    try:
-        from keras.src.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
-    except ImportError:
-        return False
-    upstream = getattr(ArrayDataAdapter, "get_tf_dataset", None)
-    if upstream is None:
-        return False
-    if getattr(upstream, _MARK, False):
-        return True
-    import tensorflow as tf
+        def get_tf_dataset(self):
+            if not getattr(self, "_shuffle", True):
+                try:
+                    dataset = _in_order(self, tf)
+                except Exception:  # noqa: BLE001 - whatever failed, Keras' own path handles or reports it
+                    dataset = None
+                if dataset is not None:
+                    return dataset
+            return upstream(self)
 
-    def get_tf_dataset(self):
-        if not getattr(self, "_shuffle", True):
-            try:
-                dataset = _in_order(self, tf)
-            except Exception:  # noqa: BLE001 - whatever failed, Keras' own path handles or reports it
-                dataset = None
-            if dataset is not None:
-                return dataset
-        return upstream(self)
+        return get_tf_dataset
 
-    setattr(get_tf_dataset, _MARK, True)
-    get_tf_dataset.upstream = upstream
-    get_tf_dataset.__doc__ = upstream.__doc__
-    ArrayDataAdapter.get_tf_dataset = get_tf_dataset
-    return True
+    return _hooks.replace(*HOOK, make, OPT_OUT_ENV)
 
 
 def uninstall() -> None:
     """Give Keras back its own pipeline (for tests and comparisons)."""
-    from keras.src.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
-
-    current = ArrayDataAdapter.get_tf_dataset
-    if getattr(current, _MARK, False):
-        ArrayDataAdapter.get_tf_dataset = current.upstream
+    _hooks.restore(*HOOK)

@@ -22,10 +22,10 @@ keeps Keras' own behaviour, which is only slower. ``setup()`` installs it;
 
 from __future__ import annotations
 
-import os
+from bootcamp import _hooks
 
 OPT_OUT_ENV = "BOOTCAMP_KERAS_TRACE_TWICE"
-_MARK = "_bootcamp_builds_before_tracing"
+HOOK = ("keras.src.backend.tensorflow.trainer", "TensorFlowTrainer", "_maybe_symbolic_build")
 
 
 def _element_spec(iterator):
@@ -41,45 +41,24 @@ def install() -> bool:
     another backend, with the opt-out variable set, or when this Keras has
     no ``TensorFlowTrainer._maybe_symbolic_build`` to hook.
     """
-    if os.environ.get(OPT_OUT_ENV, "") not in ("", "0"):
-        return False
-    import keras
+    def make(upstream):
+        def maybe_symbolic_build(self, iterator=None, data_batch=None):
+            if getattr(self, "_distribute_strategy", None) is None and all(
+                    layer.built for layer in self._flatten_layers()):
+                batch = data_batch if data_batch is not None else _element_spec(iterator)
+                if batch is not None:
+                    try:
+                        self._symbolic_build(data_batch=batch)
+                        return None
+                    except Exception:  # noqa: BLE001 - whatever failed, Keras' own path reports it
+                        pass
+            return upstream(self, iterator=iterator, data_batch=data_batch)
 
-    if keras.backend.backend() != "tensorflow":
-        return False
-    try:
-        from keras.src.backend.tensorflow.trainer import TensorFlowTrainer
-    except ImportError:
-        return False
-    upstream = getattr(TensorFlowTrainer, "_maybe_symbolic_build", None)
-    if upstream is None or not hasattr(TensorFlowTrainer, "_symbolic_build"):
-        return False
-    if getattr(upstream, _MARK, False):
-        return True
+        return maybe_symbolic_build
 
-    def maybe_symbolic_build(self, iterator=None, data_batch=None):
-        if getattr(self, "_distribute_strategy", None) is None and all(
-                layer.built for layer in self._flatten_layers()):
-            batch = data_batch if data_batch is not None else _element_spec(iterator)
-            if batch is not None:
-                try:
-                    self._symbolic_build(data_batch=batch)
-                    return None
-                except Exception:  # noqa: BLE001 - whatever failed, Keras' own path reports it
-                    pass
-        return upstream(self, iterator=iterator, data_batch=data_batch)
-
-    setattr(maybe_symbolic_build, _MARK, True)
-    maybe_symbolic_build.upstream = upstream
-    maybe_symbolic_build.__doc__ = upstream.__doc__
-    TensorFlowTrainer._maybe_symbolic_build = maybe_symbolic_build
-    return True
+    return _hooks.replace(*HOOK, make, OPT_OUT_ENV, needs=("_symbolic_build",))
 
 
 def uninstall() -> None:
     """Give Keras back its own behaviour (for tests and comparisons)."""
-    from keras.src.backend.tensorflow.trainer import TensorFlowTrainer
-
-    current = TensorFlowTrainer._maybe_symbolic_build
-    if getattr(current, _MARK, False):
-        TensorFlowTrainer._maybe_symbolic_build = current.upstream
+    _hooks.restore(*HOOK)

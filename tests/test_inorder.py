@@ -120,17 +120,6 @@ def test_anything_else_keeps_keras_own_path():
     assert inorder._in_order(adapter, tf) is None
 
 
-def test_install_is_idempotent_and_the_opt_out_is_respected(monkeypatch):
-    shipped = ArrayDataAdapter.get_tf_dataset
-    assert inorder.install() and inorder.install()
-    assert ArrayDataAdapter.get_tf_dataset.upstream is shipped
-    inorder.uninstall()
-    assert ArrayDataAdapter.get_tf_dataset is shipped
-    monkeypatch.setenv(inorder.OPT_OUT_ENV, "1")
-    assert not inorder.install()
-    assert ArrayDataAdapter.get_tf_dataset is shipped
-
-
 def test_setup_installs_it():
     import bootcamp
 

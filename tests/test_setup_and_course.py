@@ -110,9 +110,11 @@ def test_setup_turns_onednn_on_before_tensorflow_loads():
     import subprocess
     import sys
 
+    from bootcamp.setup import ONEDNN_ENV
+
     code = ("import bootcamp; bootcamp.setup(verbose=False)\n"
             "from tensorflow.python.util import _pywrap_util_port as port; print(port.IsMklEnabled())")
-    env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
+    env = {k: v for k, v in os.environ.items() if k != ONEDNN_ENV}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "True"

@@ -105,19 +105,6 @@ def test_an_unbuilt_subclassed_model_keeps_keras_own_path():
     assert np.isfinite(history.history["loss"]).all() and model.built
 
 
-def test_install_is_idempotent_and_the_opt_out_is_respected(monkeypatch):
-    from keras.src.backend.tensorflow.trainer import TensorFlowTrainer
-
-    shipped = TensorFlowTrainer._maybe_symbolic_build
-    assert tracing.install() and tracing.install()
-    assert TensorFlowTrainer._maybe_symbolic_build.upstream is shipped
-    tracing.uninstall()
-    assert TensorFlowTrainer._maybe_symbolic_build is shipped
-    monkeypatch.setenv(tracing.OPT_OUT_ENV, "1")
-    assert not tracing.install()
-    assert TensorFlowTrainer._maybe_symbolic_build is shipped
-
-
 def test_setup_installs_it(capsys):
     import bootcamp
     from keras.src.backend.tensorflow.trainer import TensorFlowTrainer

@@ -72,7 +72,7 @@ def gpu_available() -> bool:
 def _cell(src, dst, walls, solid, y, x, op, om, gx, gy):
     """Stream (pull with bounce-back from the cells of ``walls``) and collide cell (y, x);
     a cell of ``solid`` gets zeros. Both are padded masks as in ``lbm._update_cell``."""
-    ny, nx = src.shape[1], src.shape[2]
+    nx = src.shape[2]
     if solid[y + 1, x]:
         for i in range(9):
             dst[i, y, x] = _0
