@@ -8,9 +8,9 @@ import pytest
 
 pytest.importorskip("keras")
 
-from bootcamp import _hooks, inorder, tracing  # noqa: E402
+from bootcamp import _hooks, inorder, oneiter, tracing  # noqa: E402
 
-HOOKED = [pytest.param(inorder, id="inorder"), pytest.param(tracing, id="tracing")]
+HOOKED = [pytest.param(inorder, id="inorder"), pytest.param(oneiter, id="oneiter"), pytest.param(tracing, id="tracing")]
 
 
 def method(hook):
