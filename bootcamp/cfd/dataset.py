@@ -20,7 +20,10 @@ The ``.npz`` file holds plain arrays only (it loads with
 ``allow_pickle=False``): ``index``, ``mask``, ``sdf``, ``vx``, ``vy``,
 ``steps``, ``converged``, ``solve_seconds``, ``family``, ``params`` (one
 JSON string per sample) and ``manifest`` (one JSON string with every
-setting used to make the file).
+setting used to make the file). ``--wall interpolated`` solves each flow
+with the interpolated bounce-back on the real shape's outline
+(:func:`bootcamp.cfd.shapes.shape_signed_distance`) instead of the half-way
+staircase of the mask; the ``sdf`` input stays the mask's either way.
 """
 
 from __future__ import annotations
@@ -46,8 +49,8 @@ from typing import Iterable, Iterator, Sequence
 import numpy as np
 from tqdm import tqdm
 
-from bootcamp.cfd.lbm import solve
-from bootcamp.cfd.shapes import ALL_FAMILIES, FAMILIES, random_obstacle, signed_distance
+from bootcamp.cfd.lbm import WALLS, solve
+from bootcamp.cfd.shapes import ALL_FAMILIES, FAMILIES, random_obstacle, shape_signed_distance, signed_distance
 from bootcamp.data.files import replacing
 
 __all__ = [
@@ -84,11 +87,26 @@ class DatasetSpec:
     check_every: int = 100
     max_steps: int = 30_000
     families: tuple[str, ...] = FAMILIES
+    wall: str = "halfway"   # the obstacle's wall in the solver: "halfway" (the mask's staircase) or "interpolated"
     format_version: int = field(default=FORMAT_VERSION)
 
     def __post_init__(self) -> None:
         if self.n_samples < 1:
             raise ValueError(f"n_samples must be at least 1, got {self.n_samples}")
+        if self.wall not in WALLS:
+            raise ValueError(f"wall must be one of {list(WALLS)}, got {self.wall!r}")
+
+    def record(self) -> dict[str, object]:
+        """The settings as written in a file's manifest and hashed into cache names.
+
+        The half-way wall, the only one before ``wall`` was a setting, is left
+        out, so the files made before (hours of solving, in full mode) still
+        match their spec and are not made again.
+        """
+        settings = asdict(self)
+        if settings["wall"] == "halfway":
+            del settings["wall"]
+        return settings
         unknown = set(self.families) - set(ALL_FAMILIES)
         if unknown:
             raise ValueError(f"unknown shape families {sorted(unknown)}; choose from {list(ALL_FAMILIES)}")
@@ -105,6 +123,8 @@ def make_sample(spec: DatasetSpec, index: int) -> dict[str, object]:
         tol=spec.tol,
         check_every=spec.check_every,
         max_steps=spec.max_steps,
+        wall=spec.wall,
+        sdf=shape_signed_distance(obstacle) if spec.wall == "interpolated" else None,
     )
     return {
         "index": index,
@@ -158,7 +178,7 @@ def generate(
     store = None if checkpoint is None else Checkpoint(checkpoint)
     samples = list(_solve_all(spec, indices, min(workers, max(len(indices), 1)), progress, store))
     samples.sort(key=lambda s: s["index"])  # type: ignore[arg-type, return-value]
-    manifest = {**asdict(spec), "shard": list(shard)}
+    manifest = {**spec.record(), "shard": list(shard)}
     return _stack(samples, manifest, (spec.ny, spec.nx))
 
 
@@ -355,7 +375,7 @@ class Checkpoint:
         return self._spec_folder(spec) / f"{index:07d}.npz"
 
     def _spec_folder(self, spec: DatasetSpec) -> Path:
-        settings = {key: value for key, value in asdict(spec).items() if key != "n_samples"}
+        settings = {key: value for key, value in spec.record().items() if key != "n_samples"}
         settings["format"] = FORMAT_VERSION
         digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
         return self.folder / digest
@@ -457,6 +477,9 @@ def _generate_parser() -> argparse.ArgumentParser:
     parser.add_argument("--u-max", type=float, default=DatasetSpec.u_max)
     parser.add_argument("--tol", type=float, default=DatasetSpec.tol)
     parser.add_argument("--max-steps", type=int, default=DatasetSpec.max_steps)
+    parser.add_argument("--wall", choices=WALLS, default=DatasetSpec.wall,
+                        help="the obstacle's wall in the solver: half-way bounce-back on the mask's staircase "
+                             "(default, the course's data set) or interpolated bounce-back on the real shape")
     parser.add_argument(
         "--families", default=",".join(FAMILIES), help=f"comma-separated, from {','.join(ALL_FAMILIES)}"
     )
@@ -490,6 +513,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 tol=args.tol,
                 max_steps=args.max_steps,
                 families=tuple(f.strip() for f in args.families.split(",") if f.strip()),
+                wall=args.wall,
             )
             out = Path(args.out)
             checkpoint = Checkpoint(out.with_name(f".{out.name}.partial"))

@@ -42,7 +42,7 @@ import os
 import time
 import zlib
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -97,6 +97,7 @@ class FlowsSpec:
     max_steps: int = 30_000
     n_locked: int = 0  # the competition's locked set: shapes of the training families ...
     n_locked_unseen: int = 0  # ... and aerofoils (see load_locked_set)
+    wall: str = "halfway"  # the solver's obstacle wall (see bootcamp.cfd.dataset.DatasetSpec)
 
 
 def viscosity(ny: int) -> float:
@@ -137,7 +138,8 @@ def course_spec() -> FlowsSpec:
 
 
 def _common(spec: FlowsSpec) -> dict:
-    return dict(ny=spec.ny, nx=spec.nx, nu=spec.nu, u_max=spec.u_max, tol=spec.tol, max_steps=spec.max_steps)
+    return dict(ny=spec.ny, nx=spec.nx, nu=spec.nu, u_max=spec.u_max, tol=spec.tol, max_steps=spec.max_steps,
+                wall=spec.wall)
 
 
 def split_specs(spec: FlowsSpec) -> dict[str, tuple[DatasetSpec, slice]]:
@@ -170,7 +172,7 @@ def locked_specs(spec: FlowsSpec) -> list[DatasetSpec]:
 
 def file_name(spec: DatasetSpec) -> str:
     """Cache file name of a generator spec: its grid, families and a hash of every setting."""
-    text = json.dumps(asdict(spec), sort_keys=True)
+    text = json.dumps(spec.record(), sort_keys=True)
     digest = hashlib.sha256(text.encode()).hexdigest()[:16]
     return f"flows-{spec.ny}x{spec.nx}-{'-'.join(spec.families)}-{spec.n_samples}-{digest}.npz"
 
@@ -420,7 +422,7 @@ def _cache_folder() -> Path:
 
 def _manifest(spec: DatasetSpec) -> dict:
     """The manifest a complete file of ``spec`` carries (as read back from JSON)."""
-    return {**json.loads(json.dumps(asdict(spec))), "shard": [0, 1]}
+    return {**json.loads(json.dumps(spec.record())), "shard": [0, 1]}
 
 
 def _locate(spec: DatasetSpec, folder: Path, *, download: bool) -> tuple[Path, dict[str, np.ndarray]] | None:
@@ -552,7 +554,7 @@ def _generate(specs: list[DatasetSpec], folder: Path, workers: int | None, progr
     for g in specs:
         own = samples[offset : offset + g.n_samples]
         offset += g.n_samples
-        manifest = {**asdict(g), "shard": [0, 1]}
+        manifest = {**g.record(), "shard": [0, 1]}
         save(_stack(own, manifest, (g.ny, g.nx)), folder / file_name(g))  # type: ignore[arg-type]
         checkpoint.discard(g)
     return time.perf_counter() - start
@@ -567,7 +569,7 @@ def _reuse_saved(spec: DatasetSpec, folder: Path, checkpoint: Checkpoint) -> Non
     from 800 to 1,600 training flows solves only the new ones. Files that do
     not load, or were made with other settings, are passed over.
     """
-    wanted = {k: v for k, v in json.loads(json.dumps(asdict(spec))).items() if k != "n_samples"}
+    wanted = {k: v for k, v in json.loads(json.dumps(spec.record())).items() if k != "n_samples"}
     pattern = f"flows-{spec.ny}x{spec.nx}-{'-'.join(spec.families)}-*.npz"
     for path in sorted(p for base in _search_folders(folder) for p in base.glob(pattern)):
         try:
