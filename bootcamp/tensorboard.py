@@ -69,7 +69,15 @@ class Server:
     log: Path                      # its stdout and stderr
 
     def running(self) -> bool:
-        return self.process.poll() is None
+        if self.process.poll() is not None:
+            return False
+        # poll() also answers None ("don't know") while the reaper thread is inside waitpid: a server
+        # that has just died and been reaped, before that thread records its exit. Its pid is gone then.
+        try:
+            os.kill(self.process.pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
 
     def log_tail(self, lines: int = 15) -> str:
         try:

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -139,6 +140,24 @@ def test_a_server_that_died_is_reaped_and_replaced(tmp_path, stand_in):
     assert gone(server.process.pid), "the dead server stays a zombie of this process"
     fresh, reused = tensorboard.serve(tmp_path)
     assert not reused and fresh.running()
+
+
+def test_a_server_reaped_a_moment_ago_is_not_running(tmp_path):
+    """The reaper thread sits in waitpid; once it has reaped a killed server, Popen.poll() still says
+    "don't know" (None) until that thread records the exit. running() must not read that as alive
+    (it did: a fresh serve() then 'reused' the dead server)."""
+    for _ in range(20):
+        process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        threading.Thread(target=process.wait, daemon=True).start()
+        server = tensorboard.Server(tmp_path, 0, process, tmp_path / "log")
+        os.kill(process.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:         # ask as soon as the pid is gone, not 0.1 s later
+            try:
+                os.kill(process.pid, 0)
+            except ProcessLookupError:
+                break
+        assert not server.running()
 
 
 @pytest.fixture
