@@ -26,7 +26,9 @@ def setup(seed: int = 42, *, verbose: bool = True) -> None:
       the results do not change),
     * has Keras read arrays in order (``evaluate``, ``predict``, validation)
       through a light pipeline (:mod:`bootcamp.inorder`: the same batches, so
-      the same results, several times faster on small arrays),
+      the same results, several times faster on small arrays), and shuffle
+      them anew every training epoch (Keras 3.15 on TensorFlow repeats one
+      order in every epoch once a seed is set, as here),
     * has Keras make one data iterator per pass over the data instead of two
       (:mod:`bootcamp.oneiter`: short epochs of small networks take about a
       third less time; a ``tf.data`` pipeline that reshuffles every epoch

@@ -1,6 +1,7 @@
 """bootcamp.inorder: in-order passes over arrays (evaluate, predict, validation)
 come from a light pipeline, and give the same numbers, to the last bit, as
-Keras on its own."""
+Keras on its own; shuffled training passes get a new order every epoch,
+where Keras as shipped repeats one."""
 
 import numpy as np
 import pytest
@@ -52,7 +53,9 @@ def everything(installed, batch_size, dtype="float32"):
     xv, yv = data(n=45, seed=1, dtype=dtype)
     weights = np.linspace(0.5, 2.0, len(xv)).astype("float32")
     model = network()
-    history = model.fit(x, y, batch_size=batch_size, epochs=2, verbose=0, validation_data=(xv, yv, weights))
+    # shuffle=False: the training pass is in order too (shuffled passes differ by design, tested below)
+    history = model.fit(x, y, batch_size=batch_size, epochs=2, verbose=0, validation_data=(xv, yv, weights),
+                        shuffle=False)
     scores = model.evaluate(xv, yv, batch_size=batch_size, verbose=0, return_dict=True)
     predictions = model.predict(xv, batch_size=batch_size, verbose=0)
     return history.history, scores, predictions, [w.numpy() for w in model.weights]
@@ -84,12 +87,12 @@ def test_float64_arrays_and_several_inputs_are_the_same_too():
     np.testing.assert_array_equal(results[True][1], results[False][1])
 
 
-def test_in_order_passes_skip_keras_pipeline_and_training_keeps_it(monkeypatch):
+def test_only_shuffle_batch_reaches_keras_pipeline(monkeypatch):
     calls = []
     shipped = ArrayDataAdapter.get_tf_dataset
 
     def counting(self):
-        calls.append(bool(self._shuffle))
+        calls.append(self._shuffle)
         return shipped(self)
 
     monkeypatch.setattr(ArrayDataAdapter, "get_tf_dataset", counting)
@@ -99,7 +102,53 @@ def test_in_order_passes_skip_keras_pipeline_and_training_keeps_it(monkeypatch):
     model.fit(x, y, batch_size=10, epochs=1, verbose=0, validation_data=data(n=20, seed=1))
     model.evaluate(x, y, verbose=0)
     model.predict(x, verbose=0)
-    assert calls == [True], f"Keras' own pipeline served {calls} (True: a shuffled training pass)"
+    assert calls == [], f"Keras' own pipeline served {calls}"
+    model.fit(x, y, batch_size=10, epochs=1, verbose=0, shuffle="batch")
+    assert calls == ["batch"], "shuffle='batch' (shuffling within batches) is Keras' own"
+
+
+class Recorder(keras.layers.Layer):
+    """Writes down the samples of every training batch (the model runs eagerly)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.batches = []
+
+    def call(self, x, training=None):
+        if training:
+            self.batches.append(x.numpy()[:, 0].astype(int).tolist())
+        return x
+
+
+def epoch_orders(epochs=3, n=10, batch_size=4):
+    """The samples of each epoch, batch by batch, from a fit on arrays after setting the seed."""
+    keras.utils.set_random_seed(0)
+    recorder = Recorder()
+    model = keras.Sequential([keras.Input(shape=(1,)), recorder, keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse", run_eagerly=True)
+    x = np.arange(n, dtype="float32")[:, None]
+    model.fit(x, x, batch_size=batch_size, epochs=epochs, verbose=0)
+    per_epoch = -(-n // batch_size)
+    return [recorder.batches[k * per_epoch:(k + 1) * per_epoch] for k in range(epochs)]
+
+
+def test_keras_as_shipped_deals_every_epoch_in_the_same_order():
+    """Why the training pass is ours: with a global seed (keras.utils.set_random_seed, every lesson) Keras
+    3 on TensorFlow draws the permutation with a seeded op inside the pipeline, which starts afresh with
+    each epoch's iterator. If this fails, Keras reshuffles again and the workaround can go."""
+    orders = epoch_orders()
+    assert orders[0] == orders[1] == orders[2]
+    assert sorted(sum(orders[0], [])) == list(range(10)) and orders[0] != [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+
+
+def test_every_epoch_is_a_new_permutation_and_a_rerun_repeats_them():
+    assert inorder.install()
+    orders = epoch_orders()
+    for batches in orders:
+        assert [len(b) for b in batches] == [4, 4, 2], "Keras' batch sizes: full batches, then the partial one"
+        assert sorted(sum(batches, [])) == list(range(10)), "each sample once per epoch"
+    assert orders[0] != orders[1] != orders[2] != orders[0]
+    assert epoch_orders() == orders, "the same seed gives the same epochs"
 
 
 def test_the_batches_are_keras_batches():
