@@ -146,7 +146,7 @@ tuned.set_weights(unet4.get_weights())
 mirror_x = x_train[:, ::-1]                                          # the flows upside down ...
 mirror_y = y_train[:, ::-1] * np.array([1.0, -1.0], dtype="float32")   # ... where vy changes sign
 fit(tuned, np.concatenate([x_train, mirror_x]), np.concatenate([y_train, mirror_y]), x_val, y_val,
-    epochs=bootcamp.choose(full=20, quick=3), learning_rate=1e-3)
+    epochs=bootcamp.choose(full=20, quick=6), learning_rate=1e-3)
 tuned_val = mean_relative_l2(tuned.predict(x_val, verbose=0), y_val)
 print(f"unet4 trained further with mirrored flows: validation score {tuned_val:.2%} (unet4 {unet4_val:.2%})")
 my_model = tuned if tuned_val < unet4_val else unet4
