@@ -90,6 +90,10 @@ def fingerprint(*arrays) -> str:
     return digest.hexdigest()[:16]
 
 
+# The modules that change how Keras trains every lesson's models (setup() installs them).
+TRAINING_HOOKS = ("bootcamp.inorder", "bootcamp.oneiter", "bootcamp.tracing")
+
+
 def code_version(code) -> dict[str, str]:
     """``{qualified name: hash of its source}`` for each function (or class or
     module) in ``code``; a string counts as source itself."""
@@ -129,11 +133,19 @@ def _plain(value, where="spec"):
 
 
 def key(name: str, *, spec: dict, code=()) -> str:
-    """The store's key for ``name`` in this run mode, with this spec and code."""
+    """The store's key for ``name`` in this run mode, with this spec and code.
+
+    Besides ``code``, the key holds the source of the course's changes to
+    how Keras trains (:data:`TRAINING_HOOKS`: the order of the batches comes
+    from there), so a model trained before one of them changed is trained again.
+    """
+    import importlib
+
     import keras
 
+    hooks = code_version([importlib.import_module(name) for name in TRAINING_HOOKS])
     what = {"name": name, "mode": mode_name(), "spec": _plain(spec), "code": code_version(code),
-            "keras": keras.__version__}
+            "keras": keras.__version__, "hooks": hooks}
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:16]
 
 

@@ -102,6 +102,17 @@ def test_the_key_covers_mode_spec_code_and_name(monkeypatch):
     assert saved.key("tiny", spec=SPEC, code=(tiny,)) != base
 
 
+def test_the_key_changes_with_the_course_s_training_hooks(monkeypatch):
+    """The batches' order comes from bootcamp.inorder: a model trained before it changed is trained again."""
+    base = saved.key("tiny", spec=SPEC, code=(tiny,))
+    versions = saved.code_version
+    monkeypatch.setattr(saved, "code_version", lambda code: {
+        **versions(code), **({"bootcamp.inorder": "edited"} if any(
+            getattr(c, "__name__", "") == "bootcamp.inorder" for c in code) else {})})
+    assert saved.key("tiny", spec=SPEC, code=(tiny,)) != base
+    assert set(saved.TRAINING_HOOKS) >= {"bootcamp.inorder", "bootcamp.oneiter", "bootcamp.tracing"}
+
+
 def test_a_quick_model_is_not_loaded_in_full_mode(monkeypatch):
     run(Trainer())
     monkeypatch.setenv("BOOTCAMP_QUICK", "0")
