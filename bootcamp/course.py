@@ -126,6 +126,8 @@ def timing_markdown(times: dict | None = None) -> str:
     times = measured_times() if times is None else times
     where = (f"measured on {times['machine']}, {times['date']}" if times.get("machine")
              else "no full-mode run measured yet")
+    for name, other in times.get("other_machines", {}).items():
+        where += f"; `{Path(name).stem}` on {other}"
     rows = [f"Full-mode run times: {where}. Regenerate with `make full-report`.", "",
             "| lesson | teaching (min) | full-mode run (min) | agenda (min) |", "| --- | ---: | ---: | ---: |"]
     for lesson in PATH:

@@ -93,3 +93,36 @@ def test_the_machine_line_names_the_vector_width():
     assert report.vector_width({"avx2", "avx512f"}) == "AVX-512"
     assert report.vector_width({"avx2", "fma"}) == "AVX2"
     assert report.vector_width({"sse4_2"}) == ""
+
+
+def test_rows_re_measured_on_another_machine_say_so(tmp_path, monkeypatch, notebook):
+    """--update keeps the machine the other rows were measured on, and labels the new rows."""
+    monkeypatch.setattr(report, "ROOT", tmp_path)
+    monkeypatch.setattr(report, "machine", lambda: "fast machine")
+    out = tmp_path / "report.md"
+    out.write_text("Measured by `make report`.  \nMachine: slow machine.\n\n"
+                   "| notebook | run time (s) | headline metrics |\n| --- | ---: | --- |\n"
+                   "| `solutions/old.ipynb` | 12.5 | loss 0.1 |\n")
+    assert report.main([str(notebook), "--out", str(out), "--update"]) == 0
+    text = out.read_text()
+    assert "Machine: slow machine." in text and "| `solutions/old.ipynb` | 12.5 | loss 0.1 |" in text
+    row = next(line for line in text.splitlines() if line.startswith("| `lesson.ipynb`"))
+    assert "run on fast machine" in row
+
+
+def test_full_mode_times_from_another_machine_are_labelled(tmp_path, monkeypatch):
+    from bootcamp import course
+
+    monkeypatch.setattr(report, "ROOT", tmp_path)
+    (tmp_path / "bootcamp").mkdir()
+    times = tmp_path / "bootcamp" / course.TIMES.name
+    times.write_text('{"machine": "slow machine", "date": "2026-11-01", '
+                     '"seconds": {"solutions/01_linear_regression.ipynb": 125.0}}')
+    rows = {"solutions/04_hparams.ipynb": ("solutions/04_hparams.ipynb", 600.0, "accuracy 0.9")}
+    report.record_full_mode_times(rows, "2026-11-30", measured=list(rows), here="fast machine")
+    measured = course.measured_times(times)
+    assert measured["machine"] == "slow machine"
+    assert measured["other_machines"] == {"solutions/04_hparams.ipynb": "fast machine"}
+    assert "`04_hparams` on fast machine" in course.timing_markdown(measured)
+    report.record_full_mode_times(rows, "2026-12-01", measured=list(rows), here="slow machine")
+    assert "other_machines" not in course.measured_times(times)

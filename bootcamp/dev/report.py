@@ -118,6 +118,15 @@ def previous_rows(report: Path) -> dict[str, tuple[str, float, str]]:
     return rows
 
 
+def previous_machine(report: Path) -> str | None:
+    """The machine line of an earlier report (for ``--update``), or None."""
+    if report.exists():
+        for line in report.read_text(encoding="utf-8").splitlines():
+            if line.startswith("Machine: "):
+                return line[len("Machine: "):].rstrip().rstrip(".")
+    return None
+
+
 def order(name: str) -> tuple[int, str]:
     """Learner notebooks first, then solutions, each alphabetically."""
     return (0 if name.startswith("notebooks/") else 1, name)
@@ -138,14 +147,30 @@ def times_path() -> Path:
     return ROOT / "bootcamp" / course.TIMES.name
 
 
-def record_full_mode_times(rows: dict, stamp: str, path: Path | None = None) -> None:
-    """Merge the solution notebooks' full-mode times into the agenda's source."""
+def record_full_mode_times(rows: dict, stamp: str, path: Path | None = None, measured=(),
+                           here: str | None = None) -> None:
+    """Merge the solution notebooks' full-mode times into the agenda's source.
+
+    The file names one machine, the one most times were measured on; times of
+    ``measured`` notebooks taken on another machine (``here``) are listed
+    under ``other_machines``, so the agenda never gives them the wrong one.
+    """
     path = path or times_path()
+    here = here or machine()
     times = course.measured_times(path)
     seconds = times.get("seconds", {})
     seconds.update({name: round(sec, 1) for name, sec, text in rows.values()
                     if name.startswith("solutions/") and not text.startswith("**FAILED**")})
-    times = {"machine": machine(), "date": stamp, "seconds": dict(sorted(seconds.items()))}
+    base = times.get("machine") or here
+    others = dict(times.get("other_machines", {}))
+    for name in measured:
+        if name in seconds:
+            others.pop(name, None)
+            if here != base:
+                others[name] = here
+    times = {"machine": base, "date": stamp, "seconds": dict(sorted(seconds.items()))}
+    if others:
+        times["other_machines"] = dict(sorted(others.items()))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(times, indent=1) + "\n", encoding="utf-8")
 
@@ -164,25 +189,32 @@ def main(argv: list[str] | None = None) -> int:
 
     paths = args.notebooks or sorted(ROOT.glob("notebooks/*.ipynb")) + sorted(ROOT.glob("solutions/*.ipynb"))
     rows = previous_rows(args.out) if args.update else {}
+    here = machine()
+    base = (previous_machine(args.out) if args.update else None) or here
+    measured = []
     failed = False
     for path in paths:
         path = path.resolve()
         seconds, metrics, error = run_notebook(path)
         name = str(path.relative_to(ROOT))
         print(f"{name}: {seconds:.1f} s {'FAILED ' + error if error else ''}", flush=True)
-        rows[name] = (name, seconds, shown(metrics, error))
+        text = shown(metrics, error)
+        if here != base:                     # the other rows were measured on the machine the header names
+            text += f" (run on {here}, {dt.datetime.now(dt.timezone.utc):%Y-%m-%d})"
+        rows[name] = (name, seconds, text)
+        measured.append(name)
         failed = failed or bool(error)
 
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d")
     ordered = [rows[name] for name in sorted(rows, key=order)]
     total = sum(r[1] for r in ordered)
     block = (f"Measured by `make report` (last run {stamp}) in **{mode_name()} mode**, one notebook at a "
-             f"time, kernel start included (total {total:.0f} s).  \nMachine: {machine()}.\n\n"
+             f"time, kernel start included (total {total:.0f} s).  \nMachine: {base}.\n\n"
              + table(ordered))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(block + "\n", encoding="utf-8")
     if not is_quick():
-        record_full_mode_times(rows, stamp)
+        record_full_mode_times(rows, stamp, measured=measured, here=here)
     if args.readme:
         update_readme(args.readme, block, mode_name())
         update_readme(args.readme, course.timing_markdown(course.measured_times(times_path())), "agenda")
