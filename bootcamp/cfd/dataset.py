@@ -95,6 +95,9 @@ class DatasetSpec:
             raise ValueError(f"n_samples must be at least 1, got {self.n_samples}")
         if self.wall not in WALLS:
             raise ValueError(f"wall must be one of {list(WALLS)}, got {self.wall!r}")
+        unknown = set(self.families) - set(ALL_FAMILIES)
+        if unknown:
+            raise ValueError(f"unknown shape families {sorted(unknown)}; choose from {list(ALL_FAMILIES)}")
 
     def record(self) -> dict[str, object]:
         """The settings as written in a file's manifest and hashed into cache names.
@@ -107,9 +110,6 @@ class DatasetSpec:
         if settings["wall"] == "halfway":
             del settings["wall"]
         return settings
-        unknown = set(self.families) - set(ALL_FAMILIES)
-        if unknown:
-            raise ValueError(f"unknown shape families {sorted(unknown)}; choose from {list(ALL_FAMILIES)}")
 
 
 def make_sample(spec: DatasetSpec, index: int) -> dict[str, object]:

@@ -75,9 +75,11 @@ def test_the_half_way_wall_keeps_the_names_of_files_made_before_it_was_a_setting
     assert file_name(dataclasses.replace(spec, wall="interpolated")) != file_name(spec)
 
 
-def test_an_unknown_wall_lists_the_choices():
+def test_an_unknown_wall_or_family_lists_the_choices():
     with pytest.raises(ValueError, match="halfway.*interpolated"):
         DatasetSpec(n_samples=1, wall="smooth")
+    with pytest.raises(ValueError, match="unknown shape families.*naca"):
+        DatasetSpec(n_samples=1, families=("ellipse", "blob"))
 
 
 def test_the_command_line_takes_the_wall(tmp_path):
