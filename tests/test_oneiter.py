@@ -59,20 +59,29 @@ def test_training_on_arrays_is_that_of_keras_to_the_last_bit():
     assert_same(train(True, args), train(False, args))
 
 
+def fit_dataset(installed, shuffle_seed, **fit_args):
+    """A fit on a tf.data pipeline that reshuffles every iteration: its history and weights."""
+    if installed:
+        assert oneiter.install()
+    x, y = data()
+    model = network()
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(100, seed=shuffle_seed)
+    if fit_args.get("steps_per_epoch"):
+        dataset = dataset.repeat()
+    history = model.fit(dataset.batch(16), verbose=0, **fit_args).history
+    return history, model.get_weights()
+
+
+def assert_same_fit(ours, theirs):
+    assert ours[0] == theirs[0]
+    for mine, keras_weights in zip(ours[1], theirs[1], strict=True):
+        np.testing.assert_array_equal(mine, keras_weights)
+
+
 def test_with_steps_per_epoch_keras_own_code_runs():
     """The iterator then lives across epochs: a repeated, reshuffled dataset gives Keras' own results."""
-    x, y = data()
-    results = {}
-    for installed in (False, True):
-        if installed:
-            assert oneiter.install()
-        model = network()
-        dataset = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(100, seed=3).repeat().batch(16)
-        results[installed] = (model.fit(dataset, steps_per_epoch=5, epochs=3, verbose=0).history,
-                              model.get_weights())
-    assert results[True][0] == results[False][0]
-    for mine, theirs in zip(results[True][1], results[False][1], strict=True):
-        np.testing.assert_array_equal(mine, theirs)
+    args = {"shuffle_seed": 3, "steps_per_epoch": 5, "epochs": 3}
+    assert_same_fit(fit_dataset(True, **args), fit_dataset(False, **args))
 
 
 def count_iterators(monkeypatch):
@@ -104,17 +113,8 @@ def test_one_iterator_per_pass(monkeypatch, installed, per_pass):
 def test_a_reshuffling_pipeline_keeps_keras_order():
     """A tf.data pipeline that reshuffles every epoch advances its seed with every iterator made:
     it keeps Keras' own code, so its epochs come in Keras' order."""
-    x, y = data()
-    results = {}
-    for installed in (False, True):
-        if installed:
-            assert oneiter.install()
-        model = network()
-        dataset = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(100, seed=0).batch(16)
-        model.fit(dataset, epochs=3, verbose=0, validation_data=data(n=20, seed=1))
-        results[installed] = model.get_weights()
-    for mine, theirs in zip(results[True], results[False], strict=True):
-        np.testing.assert_array_equal(mine, theirs)
+    args = {"shuffle_seed": 0, "epochs": 3, "validation_data": data(n=20, seed=1)}
+    assert_same_fit(fit_dataset(True, **args), fit_dataset(False, **args))
 
 
 def test_an_epoch_stopped_early_leaves_nothing_behind():

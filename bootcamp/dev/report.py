@@ -72,7 +72,8 @@ def cpu_name() -> str:
                 flags = set(line.split(":", 1)[1].split())
     except OSError:
         pass
-    return f"{cpu} ({vector_width(flags)})" if vector_width(flags) else cpu
+    width = vector_width(flags)
+    return f"{cpu} ({width})" if width else cpu
 
 
 def vector_width(flags: set[str]) -> str:
