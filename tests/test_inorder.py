@@ -49,6 +49,8 @@ def everything(installed, batch_size, dtype="float32"):
     """A fit with validation (weighted), then evaluate and predict: every in-order pass there is."""
     if installed:
         assert inorder.install()
+    else:
+        inorder.uninstall()          # whichever run comes first, this one is Keras' own
     x, y = data(dtype=dtype)
     xv, yv = data(n=45, seed=1, dtype=dtype)
     weights = np.linspace(0.5, 2.0, len(xv)).astype("float32")
