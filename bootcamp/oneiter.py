@@ -22,10 +22,15 @@ order and the results are Keras' own to the last bit
 skipping the spare would change the order of its epochs, and its iterators
 are cheap to start anyway (measured: 11 ms per epoch either way for notebook
 02's pipeline). With ``steps_per_epoch`` given the iterator lives on across
-epochs, and Keras' own code runs too. (``setup()`` also installs
-:mod:`bootcamp.inorder`, whose training pipeline for arrays reshuffles every
-epoch; its orders are then those it deals with one iterator per epoch, the
-same on every run.) ``setup()`` installs it;
+epochs, and Keras' own code runs too.
+
+``setup()`` also installs :mod:`bootcamp.inorder`, whose training pipeline
+for arrays deals a new permutation to every iterator made. There this hook
+does change the orders: as Keras ships, the spares take every second
+permutation, so epochs get permutations 0, 2, 4, ...; with this hook they
+get 0, 1, 2, ... (other orders, the same on every run; tested in
+``tests/test_inorder.py``). The last-bit comparison above is with Keras' own
+array pipeline. ``setup()`` installs this hook;
 ``BOOTCAMP_KERAS_EPOCH_ITERATOR=1`` leaves Keras as it is.
 """
 

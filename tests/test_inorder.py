@@ -11,15 +11,18 @@ tf = pytest.importorskip("tensorflow")
 
 from keras.src.trainers.data_adapters.array_data_adapter import ArrayDataAdapter  # noqa: E402
 
-from bootcamp import inorder  # noqa: E402
+from bootcamp import inorder, oneiter  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
 def keras_as_shipped():
-    """Every test starts and ends with Keras' own pipeline."""
+    """Every test starts and ends with Keras' own pipeline and iterators (an earlier test in the same
+    process may have run setup(), which installs both hooks)."""
     inorder.uninstall()
+    oneiter.uninstall()
     yield
     inorder.uninstall()
+    oneiter.uninstall()
 
 
 def data(n=70, seed=0, dtype="float32"):
@@ -151,6 +154,19 @@ def test_every_epoch_is_a_new_permutation_and_a_rerun_repeats_them():
         assert sorted(sum(batches, [])) == list(range(10)), "each sample once per epoch"
     assert orders[0] != orders[1] != orders[2] != orders[0]
     assert epoch_orders() == orders, "the same seed gives the same epochs"
+
+
+def test_one_iterator_per_epoch_takes_the_permutations_in_turn():
+    """Keras makes a spare iterator at the end of every pass; ours deals a permutation to each iterator
+    made, so as shipped the epochs get permutations 0, 2, 4, ...; with bootcamp.oneiter (setup() installs
+    both) they get 0, 1, 2, ...: other orders than without it, the same on every run."""
+    assert inorder.install()
+    with_spares = epoch_orders(epochs=5)
+    assert oneiter.install()
+    one_each = epoch_orders(epochs=5)
+    assert one_each[0::2] == with_spares[:3]
+    assert one_each[1] not in with_spares[:3]
+    assert epoch_orders(epochs=5) == one_each
 
 
 def test_the_batches_are_keras_batches():
