@@ -34,7 +34,7 @@ import numpy as np
 import tensorflow as tf
 from tensorboard.plugins.hparams import api as hp
 
-from bootcamp import tensorboard
+from bootcamp import tensorboard, tuning
 from bootcamp.checks import floor, record
 from bootcamp.data import load_fashion_mnist
 from bootcamp.selfcheck import hparams as check
@@ -259,6 +259,13 @@ if "units" in best_settings and check.passes(main_effect, grid_results, "units")
 #   keeps the best third, trains those longer, and so on: most of the
 #   budget goes to promising settings.
 #
+# Random search with as many trials as the grid, each trained as long,
+# spends the grid's budget by construction. KerasTuner's `Hyperband` is
+# sized by rounds (`hyperband_iterations`), not by a budget, so the course's
+# `tuning.BudgetedHyperband` runs KerasTuner's Hyperband and stops it when
+# the grid's number of epochs is spent (cutting the last trial short if it
+# would overrun): all three methods then train the same number of epochs.
+#
 # KerasTuner describes the space inside the model-building function with
 # `Choice`, `Float` and `Int`. (KerasTuner passes a `HyperParameters`
 # object, which the function below calls `tuner_hp`, not to confuse it with
@@ -286,9 +293,9 @@ tuners = {
     "random search": keras_tuner.RandomSearch(
         tuner_model, objective="val_accuracy", max_trials=len(grid_results), seed=0,
         directory=str(log_root / "tuner"), project_name="random", overwrite=True),
-    "Hyperband": keras_tuner.Hyperband(
+    "Hyperband": tuning.BudgetedHyperband(
         tuner_model, objective="val_accuracy", max_epochs=epochs, factor=3, seed=0,
-        hyperband_iterations=bootcamp.choose(full=3, quick=2),     # about the grid's budget, in epochs
+        budget_epochs=budget_epochs,                               # stops when the grid's budget is spent
         directory=str(log_root / "tuner"), project_name="hyperband", overwrite=True),
 }
 
