@@ -14,6 +14,8 @@ the notebook would otherwise repeat or what would hide the lesson:
 * :func:`frozen_classifier` and :func:`start_fine_tuning` are the course's
   answers to the notebook's first two exercises; the notebook uses the
   learner's own functions once their self-checks pass, these until then;
+* :func:`imagenet_backbone` wraps Keras' MobileNetV3Small, with the ImageNet
+  weights the data layer fetched, so it takes the lesson's 28x28 grey images;
 * :func:`plot_curve` draws the lesson's figure: validation accuracy against
   training-set size, one line per approach, log x axis.
 """
@@ -118,6 +120,30 @@ def start_fine_tuning(model, backbone, n_top: int, learning_rate: float = FINE_T
 
 
 # ------------------------------------------------------------------- the figure
+IMAGENET_SIZE = 64       # pixels: 28 enlarged; MobileNetV3 then ends on 2x2 maps (1x1 at 32), at a cost a CPU can pay
+
+
+def imagenet_backbone(weights_file, *, size: int = IMAGENET_SIZE):
+    """A backbone from 28x28x1 images in [0, 1] to MobileNetV3Small's ImageNet features.
+
+    ``weights_file`` is the ``.h5`` file of Keras' ImageNet weights for
+    ``MobileNetV3Small`` (alpha 1.0, no top), as :func:`bootcamp.data.weights.mobilenet_v3_small_imagenet`
+    returns it. The adapter layers do what ImageNet networks expect of their
+    input: enlarge to ``size`` pixels, repeat the grey channel three times,
+    and give 0-255 pixel values (MobileNetV3 rescales them itself); global
+    average pooling turns the last feature maps into one vector per image.
+    """
+    import keras
+
+    network = keras.applications.MobileNetV3Small(input_shape=(size, size, 3), include_top=False,
+                                                  weights=str(weights_file), pooling="avg")
+    inputs = keras.Input(shape=(28, 28, 1))
+    x = keras.layers.Resizing(size, size, name="enlarge")(inputs)
+    x = keras.layers.Concatenate(name="grey_to_rgb")([x, x, x])
+    x = keras.layers.Rescaling(255.0, name="to_0_255")(x)
+    return keras.Model(inputs, network(x), name="imagenet_backbone")
+
+
 def plot_curve(results: Mapping[str, Mapping[int, float]], *, title: str, chance: float | None = None,
                ylabel: str = "validation accuracy", ax=None):
     """Accuracy against training-set size, one line per approach, log x axis.

@@ -14,6 +14,9 @@ What goes in, each file checked as the data layer checks it before it is renamed
   for; copied from the cache or a mirror when there, else solved here in ``-j`` processes
   (resumable: solved flows wait in ``cfd-flows/.partial/``); checked by the manifest of settings
   inside each file and its samples;
+* ``mobilenet_v3_small_imagenet/``: Keras' ImageNet weights for 08_transfer's comparison, checked by
+  the MD5 Keras publishes; optional: when they cannot be had they are listed as skipped, and the
+  lesson runs without them;
 * ``MANIFEST.json``: every file with its size, sha256, what it is and how it was made, and the
   storms skipped.
 
@@ -56,12 +59,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from bootcamp.data import core, hursat, integrity, registry, settings
+from bootcamp.data import core, hursat, integrity, registry, settings, weights
 from bootcamp.data.cli import FAILED, OK, UNAVAILABLE, USAGE, VERIFICATION
 from bootcamp.data.errors import DataError, DatasetUnavailable, DownloadError, UsageError, VerificationError
 from bootcamp.data.files import replacing, temp_file
 
 WHOLE = ("mnist", "fashion_mnist", "hurdat2")
+OPTIONAL = (weights.MOBILENET_V3_SMALL,)    # mirrored when they can be had; a lesson runs without them
 MANIFEST = "MANIFEST.json"
 LOCK = ".mirror.lock"
 FLOWS = "cfd-flows"
@@ -232,9 +236,10 @@ def _same_bytes(checked: Path) -> Callable[[Path], None]:
     return check
 
 
-def mirror_whole(build: Build, name: str) -> None:
+def mirror_whole(build: Build, name: str, *, optional: bool = False) -> None:
     """MNIST, Fashion-MNIST or HURDAT2: kept when a complete form in the mirror passes its checks,
-    else fetched through the data layer (cache, mirrors, canonical) and written into the mirror."""
+    else fetched through the data layer (cache, mirrors, canonical) and written into the mirror.
+    An ``optional`` one (pretrained weights) that cannot be had is listed as skipped, not a failure."""
     ds = registry.dataset(name)
     print(f"{name}: {ds.title}", flush=True)
     checked: dict[Path, str] = {}
@@ -247,6 +252,12 @@ def mirror_whole(build: Build, name: str) -> None:
     try:
         paths = core.fetch(name)
     except DatasetUnavailable as err:
+        if optional:
+            tried = [line.strip(" -") for line in str(err).splitlines() if line.startswith("  - ")]
+            reason = "not found: " + "; ".join(tried)
+            build.skipped.append({"dataset": name, "storm": "", "reason": reason})
+            print(f"  skipped (optional; its lesson runs without it): {reason}", flush=True)
+            return
         build.fail(UNAVAILABLE, f"{name} could not be had, so it is not in the mirror:\n{err}")
         return
     specs = {spec.name: spec for form in ds.resolve() for spec in form}
@@ -581,7 +592,7 @@ def self_check(build: Build, specs: dict[str, object], only: set[str] | None = N
     out = str(build.out)
     wanted = (lambda name: True) if only is None else (lambda name: name in only)
     with _attendee(build.out):
-        for name in WHOLE:
+        for name in WHOLE + OPTIONAL:
             if not wanted(name) or not any(e.dataset == name for e in build.entries.values()):
                 continue
             try:
@@ -682,6 +693,8 @@ def build(out: Path | str, *, quick_only: bool = False, workers: int | None = No
         print(f"mirror: {out} ({' and '.join(modes)} mode; {workers} solver processes)", flush=True)
         for name in WHOLE:
             mirror_whole(run, name)
+        for name in OPTIONAL:
+            mirror_whole(run, name, optional=True)
         mirror_hursat(run, hursat_seasons)                               # type: ignore[arg-type]
         mirror_flows(run, specs, workers, progress)
         # An earlier run's self-check found every file it listed where it lies, and each was checked
@@ -693,8 +706,11 @@ def build(out: Path | str, *, quick_only: bool = False, workers: int | None = No
             self_check(run, specs, again)
         changed = write_manifest(run, modes)
         total = sum(e.size for e in run.entries.values())
+    storms_skipped = sum(item["dataset"] == hursat.NAME for item in run.skipped)
+    others_skipped = "".join(f", {item['dataset']} skipped" for item in run.skipped if item["dataset"] != hursat.NAME)
     print(f"mirror: {len(run.entries)} files, {_mb(total)}: {len(run.added)} added, {len(run.kept)} kept (checked); "
-          f"{len(run.skipped)} HURSAT-B1 storm(s) skipped; MANIFEST.json {'written' if changed else 'unchanged'}; "
+          f"{storms_skipped} HURSAT-B1 storm(s) skipped{others_skipped}; "
+          f"MANIFEST.json {'written' if changed else 'unchanged'}; "
           f"{time.perf_counter() - started:.0f} s", flush=True)
     if not run.added and not changed:
         print("mirror: nothing new: every file was there and passed its check", flush=True)

@@ -12,7 +12,7 @@ mirrors (``BOOTCAMP_MIRRORS``: folders or base URLs; Debian's
 downloads. See docs/data.md.
 """
 
-from bootcamp.data import catalogue, hursat
+from bootcamp.data import catalogue, hursat, weights
 from bootcamp.data.core import dataset_dir, fetch, import_files, is_cached, sources_used, verify_cached
 from bootcamp.data.errors import (DataError, DatasetUnavailable, DownloadError, FallbackDataWarning,
                                   UnknownDataset, UsageError, VerificationError)
@@ -27,5 +27,5 @@ __all__ = [
     "FallbackDataWarning", "RemoteFile", "UnknownDataset", "UsageError", "VerificationError", "cache_dir",
     "catalogue", "dataset", "dataset_dir", "fetch", "hursat", "import_files", "is_cached", "load",
     "load_fashion_mnist", "load_hurdat2", "load_mnist", "mirrors", "names", "offline",
-    "saffir_simpson_class", "saffir_simpson_label", "sources_used", "verify_cached",
+    "saffir_simpson_class", "saffir_simpson_label", "sources_used", "verify_cached", "weights",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from bootcamp.data import hurdat2, idx
+from bootcamp.data import hurdat2, idx, weights
 from bootcamp.data.registry import Dataset, RemoteFile, register
 
 KERAS = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
@@ -101,4 +101,18 @@ register(Dataset(
            "or import an archive downloaded by hand with "
            "`python -m data_scripts import hursat_b1 --from FILE.tar.gz`.",),
     approx_size="10-300 MB per storm",
+))
+
+register(Dataset(
+    name=weights.MOBILENET_V3_SMALL,
+    title="Keras' ImageNet weights for MobileNetV3Small (alpha 1.0, without its classifier), for 08_transfer",
+    forms=((RemoteFile(weights.MOBILENET_V3_SMALL_FILE, urls=(weights.KERAS_APPLICATIONS + weights.MOBILENET_V3_SMALL_FILE,),
+                       md5=weights.MOBILENET_V3_SMALL_MD5, validate=weights.hdf5_file),),),
+    citation="A. Howard et al.: Searching for MobileNetV3. ICCV 2019, 1314-1324; weights from Keras Applications.",
+    licence="Apache 2.0 (Keras Applications)",
+    fallback="08_transfer pretrains its own small backbone on Fashion-MNIST (as it always does) and leaves "
+             "out the ImageNet comparison, and says so.",
+    loader="bootcamp.data.weights:mobilenet_v3_small_imagenet",
+    subdirs=("keras-applications", "models"),
+    approx_size="a few MB",
 ))

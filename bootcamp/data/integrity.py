@@ -23,7 +23,12 @@ GZIP_MAGIC = b"\x1f\x8b"
 
 def sha256_of(path: Path) -> str:
     """The sha256 of a file's bytes."""
-    digest = hashlib.sha256()
+    return digest_of(path, "sha256")
+
+
+def digest_of(path: Path, algorithm: str) -> str:
+    """The hex digest of a file's bytes by a ``hashlib`` algorithm ("sha256", "md5")."""
+    digest = hashlib.new(algorithm)
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK):
             digest.update(chunk)
@@ -81,6 +86,9 @@ def verify(spec: RemoteFile, path: Path) -> str:
         _check_size(spec, path)
         expected = spec.sha256 or spec.content_sha256
         _compare(spec, "sha256", sha256_of(path), expected)
+    elif spec.md5:
+        _check_size(spec, path)
+        _compare(spec, "md5", digest_of(path, "md5"), spec.md5)
     _run_validator(spec, path)
     return spec.describe_check()
 

@@ -35,6 +35,10 @@ class RemoteFile:
     files revised every year, and an extra one after a hash otherwise.
     ``size`` is in bytes as cached (uncompressed for ``content_sha256``).
 
+    ``md5`` is for files whose publisher gives only an MD5 (Keras' pretrained
+    weights: the hash Keras itself checks them against); it guards against
+    truncation and corruption in transit, not against a forger.
+
     ``accept`` is a glob of other names a cache or mirror may offer for the
     same role (other revisions of a yearly file), ranked newest first by
     ``revision_key``.
@@ -45,15 +49,16 @@ class RemoteFile:
     size: int | None = None
     sha256: str | None = None
     content_sha256: str | None = None
+    md5: str | None = None
     validate: Check | None = field(default=None, compare=False)
     accept: str | None = None
     revision_key: Callable[[str], Any] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
-        if self.sha256 and self.content_sha256:
-            raise ValueError(f"{self.name}: give sha256 or content_sha256, not both")
-        if not (self.sha256 or self.content_sha256 or self.validate):
-            raise ValueError(f"{self.name}: every file needs a check (sha256, content_sha256 or validate)")
+        if sum(bool(h) for h in (self.sha256, self.content_sha256, self.md5)) > 1:
+            raise ValueError(f"{self.name}: give one of sha256, content_sha256 or md5, not several")
+        if not (self.sha256 or self.content_sha256 or self.md5 or self.validate):
+            raise ValueError(f"{self.name}: every file needs a check (sha256, content_sha256, md5 or validate)")
 
     @property
     def wire_names(self) -> tuple[str, ...]:
@@ -65,6 +70,8 @@ class RemoteFile:
             kind = f"sha256 {self.sha256[:12]}..."
         elif self.content_sha256:
             kind = f"sha256 of the uncompressed content {self.content_sha256[:12]}..."
+        elif self.md5:
+            kind = f"md5 {self.md5[:12]}... (the publisher's)"
         else:
             kind = "structure check"
         return kind + (" + structure check" if self.validate and kind != "structure check" else "")

@@ -240,7 +240,7 @@ def test_a_corrupted_cache_file_is_caught_and_replaced(server, testdata, cache, 
 def test_unknown_dataset_lists_the_valid_names():
     with pytest.raises(UnknownDataset) as info:
         core.fetch("mnits")
-    assert str(info.value) == "Unknown dataset 'mnits'. Valid names: fashion_mnist, hurdat2, hursat_b1, mnist."
+    assert str(info.value) == "Unknown dataset 'mnits'. Valid names: fashion_mnist, hurdat2, hursat_b1, mnist, mobilenet_v3_small_imagenet."
 
 
 def test_import_checks_files_fetched_by_hand(testdata, cache, tmp_path, payload):
