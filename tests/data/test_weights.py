@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -135,6 +136,7 @@ def test_the_notebook_cells_compare_with_the_weights_present(served, capsys):
 
     namespace = {
         "weights": weights, "DatasetUnavailable": Unavailable, "transfer": transfer, "keras": keras, "np": np,
+        "time": time,
         "x_val": rng.random((40, 28, 28, 1), dtype="float32"), "y_val": np.arange(40) % 10,
         "x_pool": rng.random((100, 28, 28, 1), dtype="float32"), "y_pool": np.arange(100) % 10,
         "smallest": 20, "REPEATS": 2, "HEAD_STEPS": 3, "fit_steps": fit_steps,
