@@ -45,7 +45,6 @@ def test_shards_merged_equal_a_single_run_bit_for_bit(tmp_path):
         assert result.returncode == 0, result.stdout + result.stderr
         return out
 
-    command_line(tmp_path / "warm-up.npz", "--shard", "0/5", "--workers", "1")   # fills numba's cache
     whole, whole_manifest = load(command_line(tmp_path / "whole.npz", "--workers", "2"))  # two processes
     paths = [command_line(tmp_path / f"part{k}.npz", "--shard", f"{k}/3", "--workers", "1") for k in range(3)]
     merged = merge(list(reversed(paths)))

@@ -280,3 +280,33 @@ def test_small_grids_run_on_one_thread_and_give_the_same_flow():
     reference = Simulation(obstacle)
     reference.run(50)  # one thread (the fixture)
     np.testing.assert_array_equal(small.h, reference.h)
+
+
+FRESH_AND_CACHED = """
+import sys
+import numpy as np
+from bootcamp.cfd.lbm import solve
+from bootcamp.cfd.validation import circle_link_fractions
+yy, xx = np.mgrid[:24, :48]
+mask = (yy - 12) ** 2 + (xx - 12) ** 2 < 16
+flows = [solve(mask, max_steps=600, check_every=100, tol=1e-12, device="cpu"),
+         solve(mask, max_steps=300, check_every=100, tol=1e-12, device="cpu", wall="interpolated",
+               link_q=circle_link_fractions(mask, 12.0, 12.0, 4.0)),
+         solve(mask, max_steps=300, check_every=100, tol=1e-12, device="cpu", collision="bgk")]
+np.save(sys.argv[1], np.concatenate([np.concatenate([f.vx.ravel(), f.vy.ravel(), f.rho.ravel()]) for f in flows]))
+"""
+
+
+def test_a_freshly_compiled_kernel_and_the_cached_one_agree_to_the_last_bit(tmp_path):
+    """numba compiles the solver in the first process (an empty cache) and loads it in the next: a
+    data set made in a fresh clone must be the one made later (see lbm.FASTMATH)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba-cache"), "NUMBA_NUM_THREADS": "1"}
+    for name in ("fresh", "cached"):
+        subprocess.run([sys.executable, "-c", FRESH_AND_CACHED, str(tmp_path / f"{name}.npy")], env=env, check=True,
+                       timeout=600)
+    assert any((tmp_path / "numba-cache").rglob("*.nbi")), "the first process filled the cache"
+    np.testing.assert_array_equal(np.load(tmp_path / "fresh.npy"), np.load(tmp_path / "cached.npy"))

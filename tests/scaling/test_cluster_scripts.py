@@ -86,16 +86,10 @@ def calls(log: Path) -> list[dict]:
 # --------------------------------------------------------------------------- the flow set's job array
 
 
-@pytest.mark.slow  # six Python start-ups: 20 s on the busy two-core development machine
+@pytest.mark.slow  # five Python start-ups, one of which may compile the solver
 def test_the_job_array_run_by_hand_merges_into_the_unsharded_set_bit_for_bit(tmp_path):
     shards = tmp_path / "shards"
     env = clean_env(IMAGE="", PYTHON=sys.executable, SHARDS="2", OUT_DIR=str(shards), WORKERS="1", **TINY)
-    # One run first fills numba's cache, so no run below compiles afresh: fresh and cached
-    # kernels can differ in float32 rounding (docs/cfd.md).
-    warm = run([sys.executable, "-m", "bootcamp.cfd.dataset", "--n", "3", "--seed", "4", "--ny", "16", "--nx", "32",
-                "--nu", "0.06", "--tol", "0.0001", "--max-steps", "200", "--families", "ellipse,naca",
-                "--shard", "0/3", "--workers", "1", "--quiet", "--out", str(tmp_path / "warm-up.npz")], clean_env())
-    assert warm.returncode == 0, warm.stdout + warm.stderr
     for task in ("0", "1"):
         result = run(["bash", str(ARRAY)], {**env, "SLURM_ARRAY_TASK_ID": task})
         assert result.returncode == 0, result.stdout + result.stderr
