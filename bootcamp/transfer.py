@@ -119,7 +119,7 @@ def start_fine_tuning(model, backbone, n_top: int, learning_rate: float = FINE_T
     return model
 
 
-# ------------------------------------------------------------------- the figure
+# ------------------------------------------------------------------- a downloaded backbone
 IMAGENET_SIZE = 64       # pixels: 28 enlarged; MobileNetV3 then ends on 2x2 maps (1x1 at 32), at a cost a CPU can pay
 
 
@@ -144,6 +144,7 @@ def imagenet_backbone(weights_file, *, size: int = IMAGENET_SIZE):
     return keras.Model(inputs, network(x), name="imagenet_backbone")
 
 
+# ------------------------------------------------------------------- the figure
 def plot_curve(results: Mapping[str, Mapping[int, float]], *, title: str, chance: float | None = None,
                ylabel: str = "validation accuracy", ax=None):
     """Accuracy against training-set size, one line per approach, log x axis.
