@@ -126,8 +126,11 @@ def timing_markdown(times: dict | None = None) -> str:
     times = measured_times() if times is None else times
     where = (f"measured on {times['machine']}, {times['date']}" if times.get("machine")
              else "no full-mode run measured yet")
+    elsewhere: dict[str, list[str]] = {}
     for name, other in times.get("other_machines", {}).items():
-        where += f"; `{Path(name).stem}` on {other}"
+        elsewhere.setdefault(other, []).append(f"`{Path(name).stem}`")
+    for other, names in elsewhere.items():
+        where += f"; {', '.join(names)} on {other}"
     rows = [f"Full-mode run times: {where}. Regenerate with `make full-report`.", "",
             "| lesson | teaching (min) | full-mode run (min) | agenda (min) |", "| --- | ---: | ---: | ---: |"]
     for lesson in PATH:

@@ -124,5 +124,9 @@ def test_full_mode_times_from_another_machine_are_labelled(tmp_path, monkeypatch
     assert measured["machine"] == "slow machine"
     assert measured["other_machines"] == {"solutions/04_hparams.ipynb": "fast machine"}
     assert "`04_hparams` on fast machine" in course.timing_markdown(measured)
+    rows["solutions/03_mnist_dense.ipynb"] = ("solutions/03_mnist_dense.ipynb", 100.0, "accuracy 0.98")
+    report.record_full_mode_times(rows, "2026-11-30", measured=list(rows), here="fast machine")
+    line = course.timing_markdown(course.measured_times(times)).splitlines()[0]
+    assert "`03_mnist_dense`, `04_hparams` on fast machine" in line and line.count("fast machine") == 1
     report.record_full_mode_times(rows, "2026-12-01", measured=list(rows), here="slow machine")
     assert "other_machines" not in course.measured_times(times)
