@@ -736,7 +736,7 @@ cnn.challenge(entry, fx_val, fy_val, fashion_results[fashion_choice][1], data="v
 # accuracy (0.992) and the chosen Fashion-MNIST model for 0.925. Both, and
 # every other full-mode floor of this notebook, have been seen to pass with
 # this notebook's code, in a full-mode run of the solution on a 2-core CPU
-# without a GPU (`make full-report`, 2026-11-30: 51 minutes; README's
+# without a GPU (`make full-report`, 2026-11-30: 51 minutes; README's <!-- measured: make full-report NOTEBOOKS=solutions/04_cnn.ipynb -->
 # full-mode table has what it reached). `python benchmarks/full_mode_cnn.py`
 # executes this notebook's own cells in full mode and checks its floors on
 # your machine.

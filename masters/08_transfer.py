@@ -492,7 +492,7 @@ floor(f"best pretrained minus from scratch at {smallest} examples", max(gains.va
 # ## A downloaded ImageNet backbone, where one can be had
 #
 # Outside a workshop you would start from a large network pretrained on
-# ImageNet (1.3 million photographs, 1,000 classes) rather than train a
+# ImageNet (1.3 million photographs, 1,000 classes) rather than train a <!-- fixed -->
 # backbone yourself. The course's data layer fetches Keras' ImageNet
 # weights for **MobileNetV3Small** like any dataset: from the cache, a
 # workshop mirror or Keras' own address, checked against the MD5 hash Keras
