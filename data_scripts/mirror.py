@@ -255,7 +255,7 @@ def mirror_whole(build: Build, name: str, *, optional: bool = False) -> None:
         if optional:
             tried = [line.strip(" -") for line in str(err).splitlines() if line.startswith("  - ")]
             reason = "not found: " + "; ".join(tried)
-            build.skipped.append({"dataset": name, "storm": "", "reason": reason})
+            build.skipped.append({"dataset": name, "reason": reason})
             print(f"  skipped (optional; its lesson runs without it): {reason}", flush=True)
             return
         build.fail(UNAVAILABLE, f"{name} could not be had, so it is not in the mirror:\n{err}")
@@ -658,7 +658,7 @@ def write_manifest(build: Build, modes: tuple[str, ...]) -> bool:
         "total_bytes": sum(f["size"] for f in files),
         "self_check": "passed" if build.code == OK else "failed",
         "files": files,
-        "skipped": sorted(build.skipped, key=lambda s: s["storm"]),
+        "skipped": sorted(build.skipped, key=lambda s: (s["dataset"], s.get("storm", ""))),
     }
     text = json.dumps(record, indent=1) + "\n"
     target = build.out / MANIFEST
