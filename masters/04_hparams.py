@@ -302,15 +302,10 @@ tuners = {
 # %% [markdown]
 # **Slow cell**: both searches. Each trial records the epochs it trained
 # (Hyperband's trials say where they started, `tuner/initial_epoch`, and
-# where they stopped, `tuner/epochs`), so the table can compare what each
-# method spent.
+# where they stopped, `tuner/epochs`; `tuning.trial_epochs` takes the
+# difference), so the table can compare what each method spent.
 
 # %%
-def epochs_trained(trial):
-    values = trial.hyperparameters.values
-    return values.get("tuner/epochs", epochs) - values.get("tuner/initial_epoch", 0)
-
-
 summary = {"grid": {"trials": len(grid_results), "epochs": budget_epochs, "seconds": grid_seconds,
                     "best val. accuracy": best_grid["val_accuracy"]}}
 histories = {"grid": [r["val_accuracy"] for r in grid_results]}
@@ -320,7 +315,7 @@ for name, tuner in tuners.items():
     tuner.search(x_train, y_train, validation_data=(x_val, y_val), epochs=epochs, batch_size=64, verbose=0)
     trials = [t for t in tuner.oracle.trials.values() if t.score is not None]
     histories[name] = [t.score for t in sorted(trials, key=lambda t: int(t.trial_id))]
-    spent = sum(epochs_trained(t) for t in trials)
+    spent = sum(tuning.trial_epochs(t.hyperparameters.values, default=epochs) for t in trials)
     summary[name] = {"trials": len(trials), "epochs": spent, "seconds": time.perf_counter() - start,
                      "best val. accuracy": max(histories[name])}
     print(f"{name}: {len(trials)} trials, {spent} epochs, best validation accuracy "

@@ -82,13 +82,10 @@ def verify(spec: RemoteFile, path: Path) -> str:
     a short description of the checks passed."""
     if spec.content_sha256 and is_gzip(path):
         raise VerificationError(f"{spec.name}: the cache keeps this file uncompressed, found gzip data")
-    if spec.sha256 or spec.content_sha256:
+    if spec.digest:
+        algorithm, expected = spec.digest
         _check_size(spec, path)
-        expected = spec.sha256 or spec.content_sha256
-        _compare(spec, "sha256", sha256_of(path), expected)
-    elif spec.md5:
-        _check_size(spec, path)
-        _compare(spec, "md5", digest_of(path, "md5"), spec.md5)
+        _compare(spec, algorithm, digest_of(path, algorithm), expected)
     _run_validator(spec, path)
     return spec.describe_check()
 

@@ -65,6 +65,15 @@ class RemoteFile:
         """The names under which a source may hold this file."""
         return (self.name, self.name + ".gz") if self.content_sha256 else (self.name,)
 
+    @property
+    def digest(self) -> tuple[str, str] | None:
+        """``(algorithm, expected hex digest)`` of the file as cached, or None for a structure check only."""
+        if self.md5:
+            return "md5", self.md5
+        if self.sha256 or self.content_sha256:
+            return "sha256", self.sha256 or self.content_sha256
+        return None
+
     def describe_check(self) -> str:
         if self.sha256:
             kind = f"sha256 {self.sha256[:12]}..."
