@@ -106,9 +106,9 @@ def main() -> None:
             print(line(ns["chosen"], ns["test_scores"]))
         elif lesson == 5:
             print(line("compact CNN (validation)", ns["scores"]))
-            print(f"  Grad-CAM heat within 200 km: H2-H5 {ns['heat_share_strong']:.2f}, NC-H1 "
+            print(f"  HiResCAM heat within 200 km: H2-H5 {ns['heat_share_strong']:.2f}, NC-H1 "
                   f"{ns['heat_share_weak']:.2f} (area share {ns['area_share']:.2f}); all-zero maps: "
-                  f"{ns['zero_logit']} from the logit, {ns['zero_probability']} from the probability")
+                  + ", ".join(f"{count} {name}" for name, count in ns["zero_maps"].items()))
         else:
             if "candidate_scores" in ns:
                 print("  validation storms (the entry is chosen here):")

@@ -16,11 +16,13 @@
 #
 # * **saliency**: the gradient with respect to the input pixels: which
 #   pixels would change the score most;
-# * **Grad-CAM** (Selvaraju et al., 2017): the gradient with respect to the
-#   last convolutional feature maps, used to weigh those maps: which
-#   *regions* raised the score.
+# * **class activation maps**: the gradient with respect to the last
+#   convolutional feature maps, used to weigh those maps: which *regions*
+#   raised the score. Grad-CAM (Selvaraju et al., 2017) is the best known;
+#   for our network its variant HiResCAM (Draelos and Carin, 2020) is the
+#   exact one, and we will see why.
 #
-# We write both with `tf.GradientTape` on the Keras functional model of
+# We write them with `tf.GradientTape` on the Keras functional model of
 # lesson 3, and look at correct and wrong predictions. Everything here uses
 # the **validation** storms: looking at the test storms' frames and
 # mistakes would be a choice made on them.
@@ -65,13 +67,13 @@ print("validation:", {k: round(v, 3) for k, v in scores.items()})
 model.summary()
 
 # %% [markdown]
-# ## Grad-CAM, step by step
+# ## A class activation map, step by step
 #
 # Which class score do we differentiate? Not the probability. The softmax
 # couples the classes: a class's probability rises when *other* classes'
 # scores fall, so its gradient mixes in evidence against the other classes,
 # and it shrinks towards zero as the model grows confident. Selvaraju et al.
-# take the class score **before the softmax**, the logit. The model of
+# take the class score **before the softmax**, the logit, and so do we. The model of
 # lesson 3 keeps its softmax as a layer of its own (`probabilities`), so the
 # logits are the output of the layer before it, `logits`.
 #
@@ -84,18 +86,29 @@ model.summary()
 # 2. under `tf.GradientTape`, run the probe and pick each image's logit of
 #    its predicted class (`tf.gather(..., batch_dims=1)`);
 # 3. the tape gives the gradient of that logit with respect to every
-#    feature-map value; averaging it over each map gives one weight per map;
-# 4. the weighted sum of the maps, through ReLU (keep only what *raised*
-#    the score), divided by its maximum, is the heat map;
+#    feature-map value; multiply gradient and maps element by element and
+#    sum over the channels: one number per position;
+# 4. through ReLU (keep only what *raised* the score), divided by its
+#    maximum, that is the heat map;
 # 5. resize it to the input size to lay it over the image.
 #
-# ## Exercise 1: write Grad-CAM
+# **Why element by element.** Lesson 3's head flattens the 7 x 7 maps of
+# `conv4` into the logits: every position has its own weights, so the
+# gradient at a position *is* that position's weight, and gradient x map,
+# summed, is exactly the logit minus its bias. The map splits the score
+# among positions (HiResCAM). Grad-CAM averages the gradient over each map
+# first, one weight per map: exact for a head that averages each map
+# (global average pooling, where every position of a map has the same
+# weight anyway), but here it mixes the weights of the storm's centre with
+# those of its surroundings.
 #
-# Fill in `grad_cam(model, images)` following the steps. It must return an
+# ## Exercise 1: write HiResCAM
+#
+# Fill in `hires_cam(model, images)` following the steps. It must return an
 # array (N, 56, 56) with values in [0, 1].
 
 # %% tags=["exercise"]
-def grad_cam(model, images, layer_name="conv4"):
+def hires_cam(model, images, layer_name="conv4"):
     images = tf.convert_to_tensor(images, dtype=tf.float32)
     # TODO: steps 1-5 (a probe model, tf.GradientTape, tf.gather, tf.nn.relu, tf.image.resize)
     # BEGIN SOLUTION
@@ -105,53 +118,67 @@ def grad_cam(model, images, layer_name="conv4"):
         classes = tf.cast(tf.argmax(logits, axis=1), tf.int32)
         chosen = tf.gather(logits, classes, axis=1, batch_dims=1)
     gradients = tape.gradient(chosen, maps)
-    weights = tf.reduce_mean(gradients, axis=(1, 2))
-    heat = tf.nn.relu(tf.reduce_sum(maps * weights[:, None, None, :], axis=-1))
+    heat = tf.nn.relu(tf.reduce_sum(maps * gradients, axis=-1))
     heat = heat / (tf.reduce_max(heat, axis=(1, 2), keepdims=True) + 1e-12)
     return tf.image.resize(heat[..., None], images.shape[1:3], method="bilinear")[..., 0].numpy()
     # END SOLUTION
     # BEGIN STARTER
-    raise NotImplementedError("compute the Grad-CAM heat maps")
+    raise NotImplementedError("compute the HiResCAM heat maps")
     # END STARTER
 
 
 # %% tags=["selfcheck"]
 from bootcamp.selfcheck import cyclone
 
-cyclone.grad_cam(grad_cam, model, x_val[:16])
+cyclone.hires_cam(hires_cam, model, x_val[:16])
 
 # %% [markdown]
-# The package holds a reference version of the same function
-# (`gradcam.grad_cam`) and of gradient saliency (`gradcam.saliency`, the
-# gradient of the logit too); the cells below use them, so they run before
-# the exercise is done.
+# The package holds reference versions of HiResCAM (`gradcam.hires_cam`),
+# Grad-CAM (`gradcam.grad_cam`) and gradient saliency (`gradcam.saliency`,
+# the gradient of the logit too); the cells below use them, so they run
+# before the exercise is done.
 #
-# ## Logit or probability: does it matter?
-#
-# Both versions on every validation frame: how many maps come out all zero
-# (no region raised the score, so there is nothing to show), and how often
-# the two versions agree on the map's hottest cell.
+# First, the claim that the map splits the score: `gradcam.contributions`
+# returns the maps and gradients of step 3 before ReLU, and their product
+# summed should be each frame's logit minus the bias of its class.
 
 # %%
-heat_logit = gradcam.grad_cam(model, x_val)
-heat_probability = gradcam.grad_cam(model, x_val, target="probability")
-zero_logit = int((heat_logit.sum(axis=(1, 2)) == 0).sum())
-zero_probability = int((heat_probability.sum(axis=(1, 2)) == 0).sum())
-same_peak = np.mean(heat_logit.reshape(len(x_val), -1).argmax(axis=1)
-                    == heat_probability.reshape(len(x_val), -1).argmax(axis=1))
-print(f"all-zero maps among {len(x_val)}: {zero_logit} from the logit, {zero_probability} from the probability")
-print(f"the two versions put the hottest pixel in the same place for {same_peak:.0%} of the frames")
+maps, gradients, chosen_logits = gradcam.contributions(model, x_val[:256])
+split = (maps * gradients).numpy().sum(axis=(1, 2, 3))
+bias = model.get_layer("logits").bias.numpy()[probabilities[:256].argmax(axis=1)]
+print(f"largest |sum of the map - (logit - bias)| over 256 frames: {np.abs(split - (chosen_logits - bias)).max():.2e} "
+      f"(logits range {chosen_logits.min():.1f} to {chosen_logits.max():.1f})")
+
+# %% [markdown]
+# ## Which map, and of which score: does it matter?
+#
+# Three versions on every validation frame: HiResCAM of the logit, Grad-CAM
+# of the logit, HiResCAM of the probability. For each, how many maps come
+# out all zero (no region raised the score, so there is nothing to show),
+# and how often it agrees with HiResCAM of the logit on the hottest cell.
+
+# %%
+heat_logit = gradcam.hires_cam(model, x_val)
+heat_versions = {"HiResCAM, logit": heat_logit,
+                 "Grad-CAM, logit": gradcam.grad_cam(model, x_val),
+                 "HiResCAM, probability": gradcam.hires_cam(model, x_val, target="probability")}
+zero_maps = {name: int((heat.sum(axis=(1, 2)) == 0).sum()) for name, heat in heat_versions.items()}
+for name, heat in heat_versions.items():
+    same_peak = np.mean(heat.reshape(len(x_val), -1).argmax(axis=1) == heat_logit.reshape(len(x_val), -1).argmax(axis=1))
+    print(f"{name:>22}: {zero_maps[name]:4d} all-zero maps among {len(x_val)}; "
+          f"hottest cell where HiResCAM of the logit has it: {same_peak:.0%} of the frames")
 
 # %% [markdown]
 # An all-zero map would have to be dropped before averaging maps (it has no
-# heat to divide by); the line above says whether any appear with either
-# version for this model. The two versions do not always agree on where the
-# evidence lies; from here on we use the logit, as Grad-CAM is defined.
+# heat to divide by); the lines above say how many appear with each version
+# for this model. The versions do not always agree on where the evidence
+# lies; from here on we use HiResCAM of the logit, the one that is exact for
+# this network. (Exercise 2's measure, below, is printed for Grad-CAM too.)
 #
 # ## Correct and wrong predictions
 #
 # Four correctly classified validation frames of different classes, and four
-# mistakes, each with its saliency map and its Grad-CAM map of the predicted
+# mistakes, each with its saliency map and its HiResCAM map of the predicted
 # class laid over the image.
 
 # %%
@@ -178,12 +205,12 @@ for ax in axes.flat:
     ax.set(xticks=[], yticks=[])
 axes[0, 0].set_ylabel("image (K)")
 axes[1, 0].set_ylabel("saliency")
-axes[2, 0].set_ylabel("Grad-CAM")
+axes[2, 0].set_ylabel("HiResCAM")
 fig.suptitle("Where the evidence for the predicted class lies (left: correct, right: mistakes)")
 fig.tight_layout();
 
 # %% [markdown]
-# How to read them: saliency is noisy, pixel by pixel; Grad-CAM is coarse
+# How to read them: saliency is noisy, pixel by pixel; HiResCAM is coarse
 # (one cell per position of the `conv4` maps) but shows regions. A map
 # lighting up the image border or empty ocean would be a warning sign.
 # Mistakes are often borderline cases: a frame of a storm near a class
@@ -222,7 +249,7 @@ cyclone.central_share(central_share, radius_px=16)
 # %% [markdown]
 # Pixels are 12.5 km, so 16 pixels from the centre of the crop are 200 km:
 # comparable to the size of a hurricane's central dense overcast. The cell below
-# measures each Grad-CAM map's share of heat within that circle, with the
+# measures each HiResCAM map's share of heat within that circle, with the
 # package's version of your function, and compares it, class by class, with
 # the share of an even map (the share of the **area** inside the circle).
 
@@ -240,11 +267,14 @@ heat_share_weak = float(np.nanmean(shares[~strong]))
 print(by_class.round(3).T)
 print(f"area share {area_share:.3f}; heat share: hurricanes of category 2 and above {heat_share_strong:.3f}, "
       f"weaker systems {heat_share_weak:.3f}")
+grad_cam_shares = gradcam.central_share(heat_versions["Grad-CAM, logit"], radius_px)
+print(f"the same with Grad-CAM's maps: category 2 and above {np.nanmean(grad_cam_shares[strong]):.3f}, "
+      f"weaker systems {np.nanmean(grad_cam_shares[~strong]):.3f}")
 
 fig, ax = plt.subplots(figsize=(7, 3))
 ax.bar(CLASSES, by_class["heat share within 200 km"], color="tab:red")
 ax.axhline(area_share, color="k", ls="--", label="share of the area (an even map)")
-ax.set(title="Grad-CAM heat within 200 km of the centre (validation)", xlabel="true class",
+ax.set(title="HiResCAM heat within 200 km of the centre (validation)", xlabel="true class",
        ylabel="share of the heat", ylim=(0, 1))
 ax.legend();
 
@@ -255,8 +285,10 @@ ax.legend();
 # over the whole window. Read the numbers printed above this way: for the
 # strongest storms, the core (eye and central dense overcast) is what the
 # Dvorak technique reads too; for weak systems the cues (scattered cold
-# clusters, bands) are not concentrated at the centre, and an even spread of
-# the heat is what one would expect there.
+# clusters, bands) are not concentrated at the centre, and other cloud
+# systems often crowd the frame around them, so an even spread of the heat
+# is what one would expect there. Compare the Grad-CAM line: averaging the
+# gradient over each map, it cannot say where on the map the evidence was.
 #
 # ## Checks
 #
@@ -264,15 +296,16 @@ ax.legend();
 # majority class), and for hurricanes of category 2 and above the evidence
 # must sit on the core: their heat share within 200 km beats the area share
 # by at least 0.15. The full-mode floors have not been seen to pass yet (the
-# Grad-CAM target and the split changed since the last full-mode run).
+# network's head and the heat map changed since the last full-mode run).
 
 # %%
 majority = scoring.score(scoring.constant_probabilities(train.labels, len(validation)), validation.labels,
                          validation.wind_kt)
-record("Grad-CAM heat within 200 km, H2-H5", heat_share_strong)
-record("Grad-CAM heat within 200 km, NC-H1", heat_share_weak)
-record("all-zero Grad-CAM maps, logit", zero_logit)
-record("all-zero Grad-CAM maps, probability", zero_probability)
+record("HiResCAM heat within 200 km, H2-H5", heat_share_strong)
+record("HiResCAM heat within 200 km, NC-H1", heat_share_weak)
+record("Grad-CAM heat within 200 km, H2-H5", float(np.nanmean(grad_cam_shares[strong])))
+for name, count in zero_maps.items():
+    record(f"all-zero maps, {name}", count)
 floor("model validation top-1 minus majority", scores["top1"] - majority["top1"],
       at_least=bootcamp.choose(full=0.15, quick=0.10))
 floor("H2-H5 central heat share minus area share", heat_share_strong - area_share,
@@ -283,10 +316,13 @@ floor("H2-H5 central heat share minus area share", heat_share_strong - area_shar
 #
 # * `tf.GradientTape` records the forward pass; `tape.gradient` gives the
 #   gradient of a class score with respect to inputs (saliency) or to
-#   feature maps (Grad-CAM).
+#   feature maps (class activation maps).
 # * Differentiate the class score before the softmax (the logit), as
 #   Grad-CAM is defined; keep the softmax as a layer of its own so that the
 #   logits can be read.
+# * Match the map to the network's head: Grad-CAM's one weight per map is
+#   exact behind global average pooling; behind a head that flattens,
+#   gradient x map element by element (HiResCAM) splits the score exactly.
 # * A Keras 3 functional model exposes its layers' outputs, so a probe model
 #   returning feature maps and logits is one line.
 # * Look at correct *and* wrong predictions, then summarise all the maps

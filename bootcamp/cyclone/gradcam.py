@@ -1,10 +1,10 @@
-"""Where a cyclone classifier looks: Grad-CAM and gradient saliency.
+"""Where a cyclone classifier looks: HiResCAM, Grad-CAM and gradient saliency.
 
 Reference versions of what lesson 05_cyclone_5 writes out step by step with
 ``tf.GradientTape`` on a Keras 3 functional model; the lesson's self-check
 compares the learner's version with these.
 
-Both differentiate the class **score before the softmax** (the logit), as
+All three differentiate the class **score before the softmax** (the logit), as
 Selvaraju et al. (2017) do for Grad-CAM and Simonyan et al. (2014) for
 saliency. The probability after the softmax is a poor target: it can rise
 because other classes' scores fall, and its gradient vanishes as the model
@@ -44,16 +44,12 @@ def _scores(model, layer_name: str | None, target: str):
     return keras.Model(model.inputs, outputs if len(outputs) > 1 else outputs[0])
 
 
-def grad_cam(model, images, class_index=None, layer_name: str = "conv4", target: str = "logit") -> np.ndarray:
-    """Grad-CAM heat maps, one per image, in [0, 1], resized to the input.
-
-    The gradient of the chosen class's score (its logit; its probability with
-    ``target="probability"``) with respect to the feature maps of
-    ``layer_name``, averaged over each map, weighs the maps; their weighted
-    sum, passed through ReLU, says which regions raised that class's score.
-    ``class_index``: one class per image (default: the predicted class). A map
-    is all zero when no region raised the score.
-    """
+def contributions(model, images, class_index=None, layer_name: str = "conv4", target: str = "logit"):
+    """Gradient x feature map, summed over the channels, before ReLU, scaling
+    and resizing: (N, h, w) at the resolution of ``layer_name``, and the chosen
+    class's scores (N,). For a head that flattens ``layer_name``'s maps into
+    the logits through dense layers without activation, the maps sum to each
+    logit minus the bias exactly: they split the score among positions."""
     import tensorflow as tf
 
     images = tf.convert_to_tensor(np.asarray(images, dtype=np.float32))
@@ -63,12 +59,46 @@ def grad_cam(model, images, class_index=None, layer_name: str = "conv4", target:
         if class_index is None:
             class_index = tf.argmax(scores, axis=1)                  # the same class for logits and probabilities
         chosen = tf.gather(scores, tf.cast(class_index, tf.int32), axis=1, batch_dims=1)
-    gradients = tape.gradient(chosen, maps)
-    weights = tf.reduce_mean(gradients, axis=(1, 2))                     # one weight per feature map
-    heat = tf.nn.relu(tf.reduce_sum(maps * weights[:, None, None, :], axis=-1))
+    return maps, tape.gradient(chosen, maps), chosen.numpy()
+
+
+def _heat(maps, gradients, average: bool, size) -> np.ndarray:
+    import tensorflow as tf
+
+    weights = tf.reduce_mean(gradients, axis=(1, 2), keepdims=True) if average else gradients
+    heat = tf.nn.relu(tf.reduce_sum(maps * weights, axis=-1))
     heat = heat / (tf.reduce_max(heat, axis=(1, 2), keepdims=True) + 1e-12)
-    heat = tf.image.resize(heat[..., None], images.shape[1:3], method="bilinear")[..., 0]
-    return heat.numpy()
+    return tf.image.resize(heat[..., None], size, method="bilinear")[..., 0].numpy()
+
+
+def hires_cam(model, images, class_index=None, layer_name: str = "conv4", target: str = "logit") -> np.ndarray:
+    """HiResCAM heat maps (Draelos & Carin, 2020), one per image, in [0, 1],
+    resized to the input.
+
+    The gradient of the chosen class's score (its logit; its probability with
+    ``target="probability"``) with respect to the feature maps of
+    ``layer_name``, times those maps element by element, summed over the
+    channels and passed through ReLU: which positions raised that class's
+    score. For a head that flattens the maps (as the lessons' compact CNN
+    does) this is exact: before ReLU the map sums to the logit minus the bias
+    (:func:`contributions`). ``class_index``: one class per image (default:
+    the predicted class). A map is all zero when no position raised the score.
+    """
+    maps, gradients, _ = contributions(model, images, class_index, layer_name, target)
+    return _heat(maps, gradients, average=False, size=np.shape(images)[1:3])
+
+
+def grad_cam(model, images, class_index=None, layer_name: str = "conv4", target: str = "logit") -> np.ndarray:
+    """Grad-CAM heat maps (Selvaraju et al., 2017), as :func:`hires_cam` but
+    with the gradient **averaged over each map** first: one weight per map.
+
+    That is exact for a head that averages each map (global average pooling,
+    where every position of a map has the same weight anyway); for a head
+    that flattens, it mixes the weights of every position, and the map can
+    point away from what raised the score.
+    """
+    maps, gradients, _ = contributions(model, images, class_index, layer_name, target)
+    return _heat(maps, gradients, average=True, size=np.shape(images)[1:3])
 
 
 def saliency(model, images, class_index=None, target: str = "logit") -> np.ndarray:

@@ -12,12 +12,16 @@ from bootcamp.cyclone import preprocess
 from bootcamp.cyclone.dataset import CROP, N_CLASSES
 
 
-def compact_cnn(input_shape=(CROP, CROP, 1), n_classes: int = N_CLASSES, width: int = 16, name: str = "compact_cnn"):
-    """A modern compact CNN: three stages of 3x3 convolution (ReLU) and
-    max pooling, doubling the filters each stage, a fourth convolution
-    (``conv4``); global average pooling, dropout, a dense layer of class
-    scores (``logits``) and the softmax (``probabilities``) as a layer of its
-    own, so that Grad-CAM can differentiate the scores before it."""
+def compact_cnn(input_shape=(CROP, CROP, 1), n_classes: int = N_CLASSES, width: int = 16, name: str = "compact_cnn",
+                head: str = "flatten"):
+    """A compact CNN: three stages of 3x3 convolution (ReLU) and max
+    pooling, doubling the filters each stage, a fourth convolution
+    (``conv4``); its small map flattened (``flatten``: the head keeps where a
+    feature was, since the storm is at the centre and other cloud around it),
+    dropout, a dense layer of class scores (``logits``) and the softmax
+    (``probabilities``) as a layer of its own, so that lesson 5's class
+    activation maps can differentiate the scores before it. ``head="gap"`` pools each map
+    globally instead (``benchmarks/cyclone_head.py`` compares the two)."""
     import keras
     from keras import layers
 
@@ -27,7 +31,9 @@ def compact_cnn(input_shape=(CROP, CROP, 1), n_classes: int = N_CLASSES, width: 
         x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"conv{stage + 1}")(x)
         x = layers.MaxPooling2D(2, name=f"pool{stage + 1}")(x)
     x = layers.Conv2D(8 * width, 3, padding="same", activation="relu", name="conv4")(x)
-    x = layers.GlobalAveragePooling2D(name="gap")(x)
+    if head not in ("flatten", "gap"):
+        raise ValueError(f"head must be 'flatten' or 'gap', not {head!r}")
+    x = layers.Flatten(name="flatten")(x) if head == "flatten" else layers.GlobalAveragePooling2D(name="gap")(x)
     x = layers.Dropout(0.3, name="dropout")(x)
     logits = layers.Dense(n_classes, name="logits")(x)
     outputs = layers.Softmax(name="probabilities")(logits)

@@ -203,17 +203,17 @@ def oversampled(index, train_labels, n_train) -> bool:
     return run_check("Exercise 2 (resampling to balance the classes)", body)
 
 
-# ---------------------------------------------------------------- 5: Grad-CAM
-def grad_cam(cam_fn, model, images) -> bool:
-    """``cam_fn(model, images)``: Grad-CAM maps of the predicted class."""
+# ---------------------------------------------------------------- 5: HiResCAM
+def hires_cam(cam_fn, model, images) -> bool:
+    """``cam_fn(model, images)``: HiResCAM maps of the predicted class."""
     def body():
-        from bootcamp.cyclone.gradcam import grad_cam as reference
+        from bootcamp.cyclone.gradcam import grad_cam, hires_cam as reference
 
         got = np.asarray(call_answer(cam_fn, model, images))
         expected = reference(model, images)
         assert got.shape == expected.shape, f"shape {got.shape}, expected {expected.shape} (one map per image, " \
                                             "resized to the input)"
-        assert got.min() >= -1e-6, "apply ReLU: Grad-CAM keeps only regions that RAISE the class score."
+        assert got.min() >= -1e-6, "apply ReLU: the map keeps only positions that RAISE the class score."
         if np.allclose(got, expected, rtol=1e-3, atol=2e-3):
             return
 
@@ -224,15 +224,19 @@ def grad_cam(cam_fn, model, images) -> bool:
         if np.allclose(peak_scaled(got), peak_scaled(expected), atol=0.05):
             raise AssertionError("right shape of heat, wrong scale: divide each map by its maximum, so that every "
                                  "map runs from 0 to 1.")
+        if np.allclose(got, grad_cam(model, images), rtol=1e-3, atol=2e-3):
+            raise AssertionError("these are Grad-CAM's maps: they average the gradient over each feature map first. "
+                                 "This network's head gives every position its own weights: multiply the gradient "
+                                 "and the maps element by element, with no average.")
         if np.allclose(got, reference(model, images, target="probability"), rtol=1e-3, atol=2e-3):
             raise AssertionError("these are the maps of the class PROBABILITY: differentiate the class score before "
                                  "the softmax, the logits (the input of the model's softmax layer).")
         worst = int(np.abs(got - expected).reshape(len(got), -1).max(axis=1).argmax())
-        raise AssertionError(f"the maps differ from Grad-CAM's (most for image {worst}, by up to "
+        raise AssertionError(f"the maps differ from HiResCAM's (most for image {worst}, by up to "
                              f"{np.abs(got[worst] - expected[worst]).max():.3f}): check each step, the class of "
-                             "each image (its largest logit), the mean of the gradients over each map, the "
-                             "weighted sum, ReLU, the division by the maximum, the resize.")
-    return run_check("Exercise 1 (Grad-CAM with GradientTape)", body)
+                             "each image (its largest logit), gradient times maps element by element, the sum "
+                             "over the channels, ReLU, the division by the maximum, the resize.")
+    return run_check("Exercise 1 (HiResCAM with GradientTape)", body)
 
 
 def _test_maps(size: int = 56) -> np.ndarray:

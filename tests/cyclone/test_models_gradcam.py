@@ -15,8 +15,11 @@ def test_compact_cnn_shapes_and_size():
     assert model.output_shape == (None, 8)
     assert model.layers[-1].name == "probabilities" and model.get_layer("logits").activation.__name__ == "linear"
     assert model.input_shape == (None, dataset.CROP, dataset.CROP, 1)
-    assert 20_000 < model.count_params() < 30_000
-    assert models.compact_cnn(width=16).count_params() > 3 * model.count_params()
+    assert 40_000 < model.count_params() < 60_000
+    # the head flattens conv4's 7 x 7 x 64 map straight into the 8 class scores
+    assert model.get_layer("flatten").output.shape[1:] == (7 * 7 * 64,)
+    assert model.get_layer("logits").count_params() == 7 * 7 * 64 * 8 + 8
+    assert models.compact_cnn(width=16).count_params() > 2.5 * model.count_params()
 
 
 def test_pradhan_network_has_their_shape_and_about_43_million_parameters():
@@ -66,9 +69,10 @@ def test_grad_cam_and_saliency_maps(tiny_frames):
     keras.utils.set_random_seed(0)
     model = models.compact_cnn(width=4)
     x = models.preprocess.centre_crop(models.scaled(tiny_frames), dataset.CROP)[..., None]
-    heat = gradcam.grad_cam(model, x[:5])
-    assert heat.shape == (5, dataset.CROP, dataset.CROP)
-    assert heat.min() >= 0 and heat.max() <= 1 + 1e-6
+    for cam in (gradcam.grad_cam, gradcam.hires_cam):
+        heat = cam(model, x[:5])
+        assert heat.shape == (5, dataset.CROP, dataset.CROP)
+        assert heat.min() >= 0 and heat.max() <= 1 + 1e-6
     salient = gradcam.saliency(model, x[:5], class_index=[0, 1, 2, 3, 4])
     assert salient.shape == (5, dataset.CROP, dataset.CROP) and salient.max() == pytest.approx(1.0, abs=1e-5)
 
@@ -90,6 +94,31 @@ def test_grad_cam_finds_where_a_class_is_raised():
     for cls, hot, cold in ((1, np.s_[:7, :7], np.s_[9:, 9:]), (0, np.s_[9:, 9:], np.s_[:7, :7])):
         heat = gradcam.grad_cam(model, image, class_index=[cls])[0]
         assert heat[hot].min() > 0.9 and heat[cold].max() < 0.05
+        # behind global average pooling every position of a map has the same weight: both methods agree
+        np.testing.assert_allclose(gradcam.hires_cam(model, image, class_index=[cls])[0], heat, atol=1e-5)
+
+
+def test_hires_cam_is_exact_behind_a_flattening_head_and_grad_cam_is_not():
+    """A map that is 1 everywhere, flattened into a class score that only the
+    top-left quarter raises: HiResCAM lights that quarter; Grad-CAM, averaging
+    the gradient over the map first, spreads the heat over the whole map.
+    HiResCAM's maps before ReLU add up to the logit minus the bias."""
+    inputs = keras.Input((16, 16, 1))
+    maps = keras.layers.Conv2D(1, 1, use_bias=False, kernel_initializer="ones", name="conv4")(inputs)
+    weights = np.zeros((256, 2), np.float32)
+    weights[np.flatnonzero(np.outer(np.arange(16) < 8, np.arange(16) < 8).ravel()), 0] = 1.0   # rows, then columns
+    weights[:, 1] = 0.1
+    dense = keras.layers.Dense(2, name="logits")
+    logits = dense(keras.layers.Flatten()(maps))
+    model = keras.Model(inputs, keras.layers.Softmax()(logits))
+    dense.set_weights([weights, np.array([0.5, -0.2], np.float32)])
+    image = np.ones((1, 16, 16, 1), np.float32)
+    hires = gradcam.hires_cam(model, image, class_index=[0])[0]
+    assert hires[:7, :7].min() > 0.9 and hires[9:, :].max() < 0.05 and hires[:, 9:].max() < 0.05
+    flat = gradcam.grad_cam(model, image, class_index=[0])[0]
+    assert flat.min() > 0.9                                  # no place singled out
+    raw, gradients, score = gradcam.contributions(model, image, class_index=[0])
+    np.testing.assert_allclose(float((raw * gradients).numpy().sum()), score[0] - 0.5, rtol=1e-5)
 
 
 def test_grad_cam_differentiates_the_logit_and_needs_a_softmax_layer(tiny_frames):

@@ -124,16 +124,18 @@ def test_class_weights_and_oversampling():
         cyclone.oversampled(np.arange(10), labels, len(labels))
 
 
-def test_grad_cam_check_and_central_share():
+def test_hires_cam_check_and_central_share():
     keras.utils.set_random_seed(0)
     model = models.compact_cnn(width=4)
     images = np.random.default_rng(0).normal(0, 1, (3, 56, 56, 1)).astype(np.float32)
-    assert cyclone.grad_cam(lambda m, x: gradcam.grad_cam(m, x), model, images) is True
-    assert cyclone.grad_cam(not_yet, model, images) is False
+    assert cyclone.hires_cam(lambda m, x: gradcam.hires_cam(m, x), model, images) is True
+    assert cyclone.hires_cam(not_yet, model, images) is False
     with pytest.raises(AssertionError):
-        cyclone.grad_cam(lambda m, x: np.ones((3, 56, 56)), model, images)
+        cyclone.hires_cam(lambda m, x: np.ones((3, 56, 56)), model, images)
+    with pytest.raises(AssertionError, match="Grad-CAM's maps.*element by element"):
+        cyclone.hires_cam(lambda m, x: gradcam.grad_cam(m, x), model, images)
     with pytest.raises(AssertionError, match="before the softmax"):
-        cyclone.grad_cam(lambda m, x: gradcam.grad_cam(m, x, target="probability"), model, images)
+        cyclone.hires_cam(lambda m, x: gradcam.hires_cam(m, x, target="probability"), model, images)
     assert cyclone.central_share(gradcam.central_share, 16) is True
     assert cyclone.central_share(not_yet, 16) is False
     with pytest.raises(AssertionError, match="one share per map"):

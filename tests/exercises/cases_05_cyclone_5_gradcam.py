@@ -1,6 +1,6 @@
 """Exercise cases of 05_cyclone_5_gradcam (see test_exercises.py).
 
-Grad-CAM runs on the lesson's own network (`models.compact_cnn`), narrow and
+HiResCAM runs on the lesson's own network (`models.compact_cnn`), narrow and
 untrained, with random images: enough for the maps of the logit and of the
 probability to differ. The central share is checked on the self-check's
 own synthetic maps.
@@ -19,7 +19,7 @@ from bootcamp.cyclone import models
 @functools.cache
 def untrained_cnn():
     keras.utils.set_random_seed(0)
-    return models.compact_cnn(width=2)            # Grad-CAM reads the model, never changes it: built once
+    return models.compact_cnn(width=2)            # the maps read the model, never changes it: built once
 
 
 def a_network():
@@ -33,18 +33,19 @@ def plain():
     return {"np": np, "cyclone": cyclone}
 
 
-def grad_cam_with(target="logits", relu=True, scale=True, resize=True):
-    """A Grad-CAM answer with one step done differently."""
+def hires_cam_with(target="logits", average=False, relu=True, scale=True, resize=True):
+    """A HiResCAM answer with one step done differently (``average``: Grad-CAM's weights)."""
     scores = ('model.get_layer("logits").output' if target == "logits" else "model.outputs[0]")
     return "\n".join([
-        'def grad_cam(model, images, layer_name="conv4"):',
+        'def hires_cam(model, images, layer_name="conv4"):',
         "    images = tf.convert_to_tensor(images, dtype=tf.float32)",
         f"    probe = keras.Model(model.inputs, [model.get_layer(layer_name).output, {scores}])",
         "    with tf.GradientTape() as tape:",
         "        maps, scores = probe(images, training=False)",
         "        chosen = tf.gather(scores, tf.cast(tf.argmax(scores, axis=1), tf.int32), axis=1, batch_dims=1)",
-        "    weights = tf.reduce_mean(tape.gradient(chosen, maps), axis=(1, 2))",
-        "    heat = tf.reduce_sum(maps * weights[:, None, None, :], axis=-1)",
+        "    weights = tape.gradient(chosen, maps)",
+        "    weights = tf.reduce_mean(weights, axis=(1, 2), keepdims=True)" if average else "",
+        "    heat = tf.reduce_sum(maps * weights, axis=-1)",
         "    heat = tf.nn.relu(heat)" if relu else "",
         "    heat = heat / (tf.reduce_max(heat, axis=(1, 2), keepdims=True) + 1e-12)" if scale else "",
         "    heat = tf.image.resize(heat[..., None], images.shape[1:3])[..., 0]" if resize else "",
@@ -61,10 +62,11 @@ RIGHT = "(maps * inside).sum(axis=(1, 2)) / maps.sum(axis=(1, 2))"
 
 CASES = {
     1: Case(context=a_network, wrongs=[
-        (grad_cam_with(target="probability"), r"PROBABILITY.*before the softmax"),
-        (grad_cam_with(relu=False), r"ReLU"),
-        (grad_cam_with(scale=False, relu=True), r"maximum"),
-        (grad_cam_with(resize=False), r"shape"),
+        (hires_cam_with(target="probability"), r"PROBABILITY.*before the softmax"),
+        (hires_cam_with(average=True), r"Grad-CAM's maps.*element by element"),
+        (hires_cam_with(relu=False), r"ReLU"),
+        (hires_cam_with(scale=False, relu=True), r"maximum"),
+        (hires_cam_with(resize=False), r"shape"),
     ]),
     2: Case(context=plain, wrongs=[
         (SHARE.format(centre="maps.shape[1] // 2", radius="radius_px", result=RIGHT), r"middle of the grid"),
