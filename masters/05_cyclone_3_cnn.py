@@ -70,8 +70,9 @@ for part, frames in (("train", train), ("validation", validation), ("test", test
 # crowd the frame. A head that averages over the whole map cannot tell cold
 # cloud at the centre from cold cloud 300 km away: with global average
 # pooling this network, trained as below, stays at the majority class in
-# quick mode (`python benchmarks/cyclone_head.py` trains both heads and
-# prints their validation scores). The network is still small: compare its parameter count,
+# quick mode, and in full mode ends below the flattening head
+# (`python benchmarks/cyclone_head.py` trains both heads and prints their
+# validation scores). The network is still small: compare its parameter count,
 # printed below, with the network of Pradhan et al. further down.
 
 # %%
