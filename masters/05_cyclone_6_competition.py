@@ -130,8 +130,9 @@ cyclone.entry(my_model, validation, train.labels)
 # (8 kt in full mode). Its top-1 margin over the majority class is printed
 # too, without a floor: in quick mode the briefly trained CNN rarely
 # answers the weak classes, which fill much of a season, and its top-1 lead
-# on a single season is small. The full-mode floors have not been seen to
-# pass on the locked seasons yet.
+# on a single season is small. The full-mode floors have been seen to pass
+# on the locked seasons with this code, on a 2-core CPU (`make full-report`;
+# README's full-mode table).
 #
 # For reference, Pradhan et al. (2018) report 80.66% top-1 and 10.18 kt on real images; <!-- fixed -->
 # lesson 3 explains why a published number can only be compared with ours
