@@ -8,10 +8,10 @@
 By default it executes every code cell of ``solutions/<lesson>.ipynb`` in
 order, in full mode (``BOOTCAMP_QUICK=0``), as a workshop runs the
 notebook: the data set, the network, its training and the measurements are
-the notebook's own code, with no copy of it here. Notebook 4 saves the U-Net
-it chooses in the course's model store (``bootcamp.saved``, in the data
-cache) and notebooks 5 and 6 load it, so run notebook 4 first (the default
-does); without it they train notebook 4's gated U-Net themselves. Every learning floor the
+the notebook's own code, with no copy of it here. Notebook 4 saves its two
+U-Nets in the course's model store (``bootcamp.saved``, in the data cache)
+and notebooks 5 and 6 load them, so run notebook 4 first (the default
+does); without it they train notebook 4's U-Nets themselves. Every learning floor the
 notebook checks is reported; a missed floor stops that notebook, as it would
 in Jupyter, and the command exits with status 1. At the end it prints each
 notebook's floors and recorded metrics.
@@ -25,8 +25,8 @@ Training prints one line per epoch.
 
 ``--speed-only`` does no training: it times the solver on a few new shapes
 and batched inference of an untrained network of notebook 5's architecture,
-notebook 4's U-Net (8 filters, 3 levels, gated; ``--plain`` for the plain
-one, which notebook 4 may choose instead; the speed of a network does not
+notebook 4's U-Net (its full-mode filters, 3 levels, gated; ``--plain`` for the plain
+one, which notebook 5 chooses when only it is fast enough; the speed of a network does not
 depend on its weights) at ``--speed-grid``, with
 notebook 5's timing (the fastest of ``--repeats`` passes, as ``timeit`` takes
 the minimum: the slower passes measure other work on the machine).
@@ -143,7 +143,8 @@ def main() -> int:
     parser.add_argument("--speed-only", action="store_true",
                         help="only time the solver and batched inference at --speed-grid: no data set, no training")
     parser.add_argument("--speed-grid", type=parse_grid, default=(128, 256), help="NYxNX for --speed-only")
-    parser.add_argument("--filters", type=int, default=8, help="--speed-only: filters of the U-Net's first level")
+    parser.add_argument("--filters", type=int, default=None,
+                        help="--speed-only: filters of the U-Net's first level (default: notebook 4's in full mode)")
     parser.add_argument("--levels", type=int, default=3, help="--speed-only: levels of the U-Net")
     parser.add_argument("--plain", action="store_true", help="--speed-only: notebook 4's plain block instead")
     parser.add_argument("--predict-batch", type=int, default=128, help="--speed-only: batch size of the inference")

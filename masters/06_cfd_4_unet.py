@@ -103,12 +103,23 @@ def gated_block(x, filters, gated=True):
 # ## The U-Net
 #
 # Down: a block, then 2 x 2 max pooling, three times, the filters doubling
-# (8, 16, 32 and 64 at the bottom). Up: upsample by 2, **concatenate** the
-# encoder's maps of the same size (the skip connection), a block. A linear
-# 1 x 1 convolution gives $(v_x, v_y)$.
+# from level to level. Up: upsample by 2, **concatenate** the encoder's maps
+# of the same size (the skip connection), a block. A linear 1 x 1
+# convolution gives $(v_x, v_y)$.
+#
+# How many filters at the first level? The run mode's settings say
+# (`cfd_models.unet_settings()`, shared with notebooks 5 and 6): 8 in quick <!-- fixed -->
+# mode, where five epochs on a few flows need the width; 4 in full mode, <!-- fixed -->
+# where notebook 5 also asks the network to be 1000 times faster than the <!-- fixed -->
+# solver, and on a 2-core CPU only the 4-filter U-Nets are (the settings' <!-- fixed -->
+# source says what was measured). Fewer filters cost accuracy when data and
+# epochs are few; full mode has many of both.
 
 # %%
-def make_unet(filters=8, levels=3, gated=True):
+settings = cfd_models.unet_settings()    # filters, seed, epochs, batch size, learning rate: notebooks 5-6 reuse them
+
+
+def make_unet(filters=settings["filters"], levels=3, gated=True):
     inputs = keras.Input(shape=(*grid, 2))
     x, skips = inputs, []
     for level in range(levels):
@@ -167,7 +178,6 @@ cfd.unet_parameters(n_params, one_block)
 # training time (in full mode, one line per epoch as well).
 
 # %%
-settings = cfd_models.unet_settings()    # seed, epochs, batch size, learning rate: notebooks 5-6 reuse them
 epochs, batch_size = settings["epochs"], settings["batch_size"]
 runs = {"gated U-Net": (lambda: make_unet(gated=True), settings["learning_rate"]),
         "plain U-Net": (lambda: make_unet(gated=False), settings["learning_rate"]),
@@ -350,10 +360,12 @@ floor("gated U-Net error / dense baseline error (validation)",
       val_scores["gated U-Net"] / val_scores["dense 3 layers"], at_most=bootcamp.choose(full=0.5, quick=0.95))
 
 # %% [markdown]
-# ## Keeping the chosen U-Net for notebooks 5 and 6
+# ## Keeping the U-Nets for notebooks 5 and 6
 #
-# Notebooks 5 and 6 use the U-Net chosen here. Rather than train it again,
-# they load it from the course's model store, `bootcamp.saved`: a folder in
+# Notebooks 5 and 6 use the U-Nets trained here: notebook 6 the one chosen
+# above, notebook 5 both (it weighs speed as well as accuracy, and the
+# plain U-Net is the faster). Rather than train them again, they load them
+# from the course's model store, `bootcamp.saved`: a folder in
 # the data cache (never in the repository), where `model.save` writes one
 # `.keras` file (architecture and weights) and a small record of where it
 # came from.
@@ -361,34 +373,35 @@ floor("gated U-Net error / dense baseline error (validation)",
 # A saved model is only worth loading if it is the right one, so the store
 # files it under a key made of everything that decided it: the run mode (a
 # quick-mode model is never loaded in full mode), the data (a hash of the
-# training and validation flows), the settings above, and the source code
+# training and validation flows), gated or plain, the settings above, and the source code
 # of the package functions that notebooks 5 and 6 would train it with
 # (`make_unet`, `gated_block` and `fit` of `bootcamp.cfd.models`);
 # `cfd_models.unet_key` makes it, and notebooks 5 and 6 load through the
 # same function (`cfd_models.load_or_train_unet`). Change any of them and
 # they train their own instead of loading a stale one.
-# When they find none, they train the gated U-Net alone (one training, not
-# this notebook's comparison of two) and store that; running this notebook
-# replaces it by its choice.
+# When they find none, they train the missing one with the same settings
+# and store it. Each record keeps the U-Net's validation error, so
+# notebook 6 can make this notebook's choice again
+# (`cfd_models.most_accurate`).
 #
 # We built the U-Nets from our own copy of the code, so first we check
-# that the chosen one is the package's network: the package's `make_unet`,
-# given our weights, must compute the same fields. (If you edit the
-# network above, notebooks 5 and 6 will train their own.)
+# that each is the package's network: the package's `make_unet`, given our
+# weights, must compute the same fields. (If you edit the network above,
+# notebooks 5 and 6 will train their own.)
 
 # %%
-twin = cfd_models.make_unet(grid, gated=chosen == "gated U-Net")
-same_network = twin.count_params() == models[chosen].count_params()
-if same_network:
-    twin.set_weights(models[chosen].get_weights())
-    same_network = np.allclose(twin(x_val[:8]), models[chosen](x_val[:8]), atol=1e-5)
-if same_network:
-    cfd_models.save_unet(twin, x_train, y_train, x_val, y_val, notebook="06_cfd_4",
-                         metrics={"gated": chosen == "gated U-Net", "chosen on validation": True,
-                                  "validation error": val_scores[chosen],
-                                  "training seconds": seconds["gated U-Net"] + seconds["plain U-Net"]})
-else:
-    print("the chosen U-Net is no longer the package's network, so notebooks 5 and 6 will train their own")
+for name, gated in cfd_models.UNETS.items():
+    twin = cfd_models.make_unet(grid, gated=gated)
+    same_network = twin.count_params() == models[name].count_params()
+    if same_network:
+        twin.set_weights(models[name].get_weights())
+        same_network = np.allclose(twin(x_val[:8]), models[name](x_val[:8]), atol=1e-5)
+    if same_network:
+        cfd_models.save_unet(twin, x_train, y_train, x_val, y_val, gated=gated, notebook="06_cfd_4",
+                             metrics={"gated": gated, "validation error": val_scores[name],
+                                      "training seconds": seconds[name]})
+    else:
+        print(f"the {name} is no longer the package's network, so notebooks 5 and 6 will train their own")
 
 # %% [markdown]
 # ## The test flows, once

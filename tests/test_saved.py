@@ -304,7 +304,7 @@ def source(stem):
     (["05_cyclone_3_cnn", "05_cyclone_4_imbalance", "05_cyclone_5_gradcam", "05_cyclone_6_competition"],
      "models.save_baseline(", "models.load_or_train_baseline(", "cyclone-baseline"),
     (["06_cfd_4_unet", "06_cfd_5_surrogate_vs_solver", "06_cfd_6_competition"],
-     "cfd_models.save_unet(", "cfd_models.load_or_train_unet(", "cfd-unet"),
+     "cfd_models.save_unet(", "cfd_models.load_or_train_unets(", "cfd-unet"),
 ])
 def test_the_lessons_go_through_one_function(stems, saver, loader, name):
     """The first lesson saves and the later ones load through the package, which alone
@@ -349,19 +349,30 @@ def test_the_cyclone_baseline_saved_by_lesson_3_is_what_lessons_4_to_6_load(caps
     assert saved.load(models.BASELINE, **models.baseline_key(train, Frames(4, 2))) == (None, None)
 
 
-def test_the_unet_saved_by_notebook_4_is_what_notebooks_5_and_6_load(monkeypatch, capsys):
+def test_the_unets_saved_by_notebook_4_are_what_notebooks_5_and_6_load(monkeypatch, capsys):
     from bootcamp.cfd import models
 
     rng = np.random.default_rng(0)
     x_train, y_train, x_val, y_val = (rng.normal(size=(n, 8, 16, 2)).astype("float32") for n in (4, 4, 2, 2))
-    network = models.make_unet((8, 16), filters=2, levels=2, gated=True)
-    metrics = {"gated": True, "chosen on validation": True, "validation error": 0.2, "training seconds": 1.0}
-    assert models.save_unet(network, x_train, y_train, x_val, y_val, notebook="06_cfd_4", metrics=metrics)
+    networks, metrics = {}, {}
+    for name, gated, error in (("gated U-Net", True, 0.2), ("plain U-Net", False, 0.1)):
+        networks[name] = models.make_unet((8, 16), filters=2, levels=2, gated=gated)
+        metrics[name] = {"gated": gated, "validation error": error, "training seconds": 1.0}
+        assert models.save_unet(networks[name], x_train, y_train, x_val, y_val, gated=gated, notebook="06_cfd_4",
+                                metrics=metrics[name])
     for notebook in ("06_cfd_5", "06_cfd_6"):
-        loaded, record = models.load_or_train_unet(x_train, y_train, x_val, y_val, notebook=notebook)
-        assert record["loaded"] and record["metrics"] == metrics
-        np.testing.assert_array_equal(loaded(x_val), network(x_val))
-    assert capsys.readouterr().out.count("loaded notebook 4's U-Net that 06_cfd_4 saved") == 2
-    # a full-mode run trains for 100 epochs, not 10: another key
+        unets = models.load_or_train_unets(x_train, y_train, x_val, y_val, notebook=notebook)
+        assert list(unets) == ["gated U-Net", "plain U-Net"]
+        for name, (loaded, record) in unets.items():
+            assert record["loaded"] and record["metrics"] == metrics[name]
+            np.testing.assert_array_equal(loaded(x_val), networks[name](x_val))
+        assert models.most_accurate(unets) == "plain U-Net"          # notebook 4's choice: the lower error
+    out = capsys.readouterr().out
+    assert out.count("loaded notebook 4's gated U-Net that 06_cfd_4 saved") == 2
+    assert out.count("loaded notebook 4's plain U-Net that 06_cfd_4 saved") == 2
+    # gated and plain are stored apart: each key finds its own network
+    gated, _ = saved.load(models.UNET, **models.unet_key(x_train, y_train, x_val, y_val, gated=True))
+    assert gated.count_params() == networks["gated U-Net"].count_params()
+    # a full-mode run trains for 100 epochs, not 5: another key
     monkeypatch.setenv("BOOTCAMP_QUICK", "0")
-    assert saved.load(models.UNET, **models.unet_key(x_train, y_train, x_val, y_val)) == (None, None)
+    assert saved.load(models.UNET, **models.unet_key(x_train, y_train, x_val, y_val, gated=True)) == (None, None)

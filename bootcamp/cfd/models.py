@@ -48,12 +48,15 @@ def gated_block(x, filters: int, gated: bool = True):
     return L.Activation("elu")(L.Add()([shortcut, h]))
 
 
-def make_unet(grid: tuple[int, int], filters: int = 8, levels: int = 3, gated: bool = True, channels: int = 2):
+def make_unet(grid: tuple[int, int], filters: int | None = None, levels: int = 3, gated: bool = True,
+              channels: int = 2):
     """Notebook 4's U-Net: ``levels`` down-steps (max pooling) and up-steps
-    (upsampling, concatenation with the skip), ``filters`` doubling per level,
-    a linear 1 x 1 output for (vx, vy)."""
+    (upsampling, concatenation with the skip), ``filters`` doubling per level
+    (by default the run mode's, :func:`unet_settings`), a linear 1 x 1
+    output for (vx, vy)."""
     import keras
 
+    filters = unet_settings()["filters"] if filters is None else filters
     L = keras.layers
     inputs = keras.Input(shape=(*grid, channels))
     x, skips = inputs, []
@@ -104,70 +107,93 @@ def predict_seconds(model, x, batch_size: int = 64, repeats: int = 3) -> float:
     return best / len(x)
 
 
-# ------------------------------------------------- notebook 4's U-Net, shared through the model store
+# ------------------------------------------------- notebook 4's U-Nets, shared through the model store
 
 UNET = "cfd-unet"
-UNET_WHAT = "notebook 4's U-Net"
+UNETS = {"gated U-Net": True, "plain U-Net": False}      # notebook 4's two U-Nets: name -> gated
 
 
 def unet_settings() -> dict:
-    """Notebook 4's training settings for the U-Nets, by run mode: seed,
-    epochs, batch size and peak learning rate. Notebooks 5 and 6 train with
-    the same ones when the store has no U-Net for them."""
+    """Notebook 4's settings for the U-Nets, by run mode: the filters of the
+    first level, seed, epochs, batch size and peak learning rate. Notebooks 5
+    and 6 train with the same ones when the store has no U-Net for them."""
     from bootcamp.config import choose
 
     # quick mode: half the epochs in batches half as large (the same number of
     # optimiser steps, each flow seen half as often): 0.171 validation error for the
-    # gated U-Net against 0.164 with 10 epochs in batches of 8, in 60% of the time
-    return {"seed": 42, "epochs": choose(full=100, quick=5), "batch_size": choose(full=8, quick=4),
-            "learning_rate": 2e-3}
+    # gated U-Net against 0.164 with 10 epochs in batches of 8, in 60% of the time.
+    # Filters: full mode must also be 1000x faster than the solver (notebook 5); on
+    # a 2-core CPU at 128 x 256, batched inference of 8-filter U-Nets reached 709x
+    # (gated) and 874x (plain), of 4-filter ones 1,340x and 1,733x
+    # (benchmarks/full_mode_cfd.py --speed-only [--plain] [--filters 4]); five
+    # quick-mode epochs on 160 flows need the wider start (with 4 filters the gated
+    # U-Net's validation error was 1.57 times the dense baseline's).
+    return {"filters": choose(full=4, quick=8), "seed": 42, "epochs": choose(full=100, quick=5),
+            "batch_size": choose(full=8, quick=4), "learning_rate": 2e-3}
 
 
-def train_gated_unet(x_train, y_train, x_val, y_val):
-    """Notebook 4's gated U-Net trained with :func:`unet_settings` (one training,
-    not notebook 4's comparison of two); returns ``(model, metrics)``."""
+def _unet_name(gated: bool) -> str:
+    return "gated U-Net" if gated else "plain U-Net"
+
+
+def train_unet(x_train, y_train, x_val, y_val, *, gated: bool):
+    """One of notebook 4's U-Nets trained with :func:`unet_settings`; returns
+    ``(model, metrics)``: ``gated``, ``validation error``, ``training seconds``."""
     import keras
 
     from bootcamp.cfd.flows import mean_relative_l2
 
     settings = unet_settings()
     keras.utils.set_random_seed(settings["seed"])
-    model = make_unet(x_train.shape[1:3], gated=True)
+    model = make_unet(x_train.shape[1:3], gated=gated)
     _, seconds = fit(model, x_train, y_train, x_val, y_val, epochs=settings["epochs"],
                      batch_size=settings["batch_size"], learning_rate=settings["learning_rate"])
-    return model, {"gated": True, "chosen on validation": False, "training seconds": seconds,
+    return model, {"gated": gated, "training seconds": seconds,
                    "validation error": mean_relative_l2(model.predict(x_val, verbose=0), y_val)}
 
 
-def unet_key(x_train, y_train, x_val, y_val) -> dict:
-    """What the store files the U-Net under: the course's flow set and a hash
-    of the training and validation arrays, the settings (``spec``), and the
-    code that builds and trains it (``code``). Notebook 4 saves under it;
-    notebooks 5 and 6 load."""
+def unet_key(x_train, y_train, x_val, y_val, *, gated: bool) -> dict:
+    """What the store files a U-Net under: the course's flow set and a hash
+    of the training and validation arrays, gated or plain, the settings
+    (``spec``), and the code that builds and trains it (``code``). Notebook 4
+    saves under it; notebooks 5 and 6 load."""
     from bootcamp import saved
     from bootcamp.cfd.flows import course_spec
 
-    spec = {"flows": course_spec(), "data": saved.fingerprint(x_train, y_train, x_val, y_val), **unet_settings()}
-    return {"spec": spec, "code": (make_unet, gated_block, fit, train_gated_unet, unet_settings)}
+    spec = {"flows": course_spec(), "data": saved.fingerprint(x_train, y_train, x_val, y_val), "gated": bool(gated),
+            **unet_settings()}
+    return {"spec": spec, "code": (make_unet, gated_block, fit, train_unet, unet_settings)}
 
 
-def save_unet(model, x_train, y_train, x_val, y_val, *, notebook: str, metrics: dict):
-    """Store the U-Net notebook 4 chose, for notebooks 5 and 6. ``metrics`` says
-    ``gated``, ``chosen on validation``, ``validation error`` and ``training
-    seconds`` (the later notebooks print them). Returns the path (or None)."""
+def save_unet(model, x_train, y_train, x_val, y_val, *, gated: bool, notebook: str, metrics: dict):
+    """Store one of notebook 4's U-Nets, for notebooks 5 and 6. ``metrics``
+    says ``gated``, ``validation error`` and ``training seconds`` (the later
+    notebooks print them). Returns the path (or None)."""
     from bootcamp import saved
 
-    return saved.save(model, UNET, notebook=notebook, what=UNET_WHAT, metrics=metrics,
-                      **unet_key(x_train, y_train, x_val, y_val))
+    return saved.save(model, UNET, notebook=notebook, what=f"notebook 4's {_unet_name(gated)}", metrics=metrics,
+                      **unet_key(x_train, y_train, x_val, y_val, gated=gated))
 
 
-def load_or_train_unet(x_train, y_train, x_val, y_val, *, notebook: str):
-    """Notebook 4's U-Net from the model store, or notebook 4's gated U-Net
-    trained here (and stored) when none matches this run mode, data and code;
-    returns ``(model, record)``, ``record["metrics"]`` as :func:`save_unet`
+def load_or_train_unet(x_train, y_train, x_val, y_val, *, gated: bool, notebook: str):
+    """Notebook 4's gated or plain U-Net from the model store, or trained here
+    (and stored) when none matches this run mode, data and code; returns
+    ``(model, record)``, ``record["metrics"]`` as :func:`save_unet`
     describes, and prints one line saying which happened."""
     from bootcamp import saved
 
-    return saved.load_or_train(UNET, notebook=notebook, what=UNET_WHAT,
-                               build_and_train=lambda: train_gated_unet(x_train, y_train, x_val, y_val),
-                               **unet_key(x_train, y_train, x_val, y_val))
+    return saved.load_or_train(UNET, notebook=notebook, what=f"notebook 4's {_unet_name(gated)}",
+                               build_and_train=lambda: train_unet(x_train, y_train, x_val, y_val, gated=gated),
+                               **unet_key(x_train, y_train, x_val, y_val, gated=gated))
+
+
+def load_or_train_unets(x_train, y_train, x_val, y_val, *, notebook: str) -> dict:
+    """Both of notebook 4's U-Nets, ``{"gated U-Net": (model, record), "plain U-Net": ...}``
+    (:func:`load_or_train_unet` for each)."""
+    return {name: load_or_train_unet(x_train, y_train, x_val, y_val, gated=gated, notebook=notebook)
+            for name, gated in UNETS.items()}
+
+
+def most_accurate(unets: dict) -> str:
+    """Notebook 4's choice among :func:`load_or_train_unets`' U-Nets: the lower validation error."""
+    return min(unets, key=lambda name: unets[name][1]["metrics"]["validation error"])
