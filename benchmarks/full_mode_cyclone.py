@@ -18,8 +18,22 @@ reported and the run goes on. On a 2-core CPU each lesson takes roughly
 network briefly (1,000 frames, 2 epochs), on a GPU fully.
 
 The images are the generated ones unless ``--source hursat`` is given, which
-needs HURSAT-B1 archives in the cache (see docs/cyclone.md); it sets
-``BOOTCAMP_CYCLONE_SOURCE``, which every lesson's data cell follows.
+reads HURSAT-B1 archives from the cache (see docs/cyclone.md); it sets
+``BOOTCAMP_CYCLONE_SOURCE``, which every lesson's data cell follows. The
+real-data run fetches its storms first, through the data layer (cache,
+``BOOTCAMP_MIRRORS``, then NCEI):
+
+    python benchmarks/full_mode_cyclone.py --source hursat --storms hurricanes
+    python benchmarks/full_mode_cyclone.py --source hursat --storms 2005:KATRINA 2004:IVAN --fetch-only
+
+``--storms`` takes ``YEAR:NAME`` (or ``YEAR:SID``) tokens, or ``hurricanes``:
+every Atlantic storm of the lessons' full-mode seasons that HURSAT-B1 covers
+(1999-2015, the locked seasons included, so the competition has storms) that
+reached hurricane strength in HURDAT2, a fixed list for a given HURDAT2 file
+(about a hundred archives, tens to hundreds of MB each). A storm that cannot
+be fetched stops the run before any lesson, with the data layer's message
+(what was tried, how to download it by hand and import it). Lessons 3 and 6
+print Pradhan et al.'s published scores beside ours.
 """
 
 from __future__ import annotations
@@ -63,17 +77,77 @@ def run_notebook(stem: str) -> dict:
     return namespace
 
 
+PUBLISHED = "Pradhan et al. (2018), real images, published: top-1 0.8066, top-2 0.9547, RMSE 10.18 kt"
+
+
+def storm_list(tokens: list[str]) -> list[tuple[int, str]]:
+    """``(year, name or SID)`` for ``YEAR:NAME`` tokens; ``hurricanes`` expands to the fixed list (module doc)."""
+    storms: list[tuple[int, str]] = []
+    for token in tokens:
+        if token == "hurricanes":
+            from bootcamp.cyclone import dataset
+            from bootcamp.data import hursat
+            from bootcamp.data.hurdat2 import load_hurdat2
+
+            table = load_hurdat2()
+            table = table.assign(season=table["storm_id"].str[-4:].astype(int))
+            first, last = dataset.FULL_SEASONS
+            seasons = [y for y in range(first, last + 1) if hursat.FIRST_YEAR <= y <= hursat.LAST_YEAR]
+            strong = table[table["season"].isin(seasons) & (table["name"] != "UNNAMED")]
+            peaks = strong.groupby(["season", "name", "storm_id"])["wind_kt"].max()
+            storms += [(int(season), name) for (season, name, _), peak in peaks.items() if peak >= 64]
+            continue
+        year, sep, name = token.partition(":")
+        if not sep or not year.isdigit() or not name:
+            raise SystemExit(f"--storms: {token!r} is not YEAR:NAME (e.g. 2005:KATRINA) or 'hurricanes'")
+        storms.append((int(year), name.upper()))
+    return list(dict.fromkeys(storms))
+
+
+def fetch_storms(storms: list[tuple[int, str]]) -> list[str]:
+    """Fetch each storm's archive through the data layer; returns the failures' messages (empty: all there)."""
+    from bootcamp.data import hursat
+    from bootcamp.data.errors import DataError
+
+    failures = []
+    for number, (year, name) in enumerate(storms, 1):
+        try:
+            path = hursat.fetch_storm(year, name)
+        except DataError as err:
+            failures.append(f"{year} {name}: {err}")
+            print(f"[{number}/{len(storms)}] {year} {name}: NOT AVAILABLE", flush=True)
+        else:
+            print(f"[{number}/{len(storms)}] {year} {name}: {path}", flush=True)
+    return failures
+
+
 def line(name: str, scores: dict) -> str:
     return (f"  {name:<34} top-1 {scores['top1']:.3f}  top-2 {scores['top2']:.3f}  "
             f"RMSE {scores['rmse_kt']:5.1f} kt  balanced {scores.get('balanced', float('nan')):.3f}")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--lessons", nargs="+", type=int, default=list(STEMS), choices=list(STEMS))
     parser.add_argument("--source", default="synthetic", choices=["synthetic", "hursat"])
+    parser.add_argument("--storms", nargs="+", default=[], metavar="YEAR:NAME",
+                        help="--source hursat: fetch these storms first (or 'hurricanes', the fixed list)")
+    parser.add_argument("--fetch-only", action="store_true", help="fetch the --storms, run no lesson")
     parser.add_argument("--quick", action="store_true", help="quick mode instead: a fast check of this script")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    if args.storms and args.source != "hursat":
+        parser.error("--storms fetches HURSAT-B1 archives: give --source hursat too")
+    if args.storms:
+        storms = storm_list(args.storms)
+        print(f"fetching {len(storms)} HURSAT-B1 storm archives", flush=True)
+        failures = fetch_storms(storms)
+        if failures:
+            print(f"\n{len(failures)} of {len(storms)} storms could not be fetched; no lesson was run:", flush=True)
+            for message in failures:
+                print(f"- {message}", flush=True)
+            return 1
+        if args.fetch_only:
+            return 0
     os.environ["BOOTCAMP_QUICK"] = "1" if args.quick else "0"
     import matplotlib
 
@@ -96,6 +170,7 @@ def main() -> None:
             print("  test storms, once:")
             print(line("majority class", ns["majority_scores"]))
             print(line("compact CNN", ns["cnn_scores"]))
+            print(f"  for comparison: {PUBLISHED}")
         elif lesson == 4:
             print("  validation storms:")
             print(line("majority class", ns["majority"]))
@@ -117,8 +192,10 @@ def main() -> None:
             print(f"  locked seasons {', '.join(map(str, ns['dataset'].locked_seasons()))}, once:")
             for name, scores in sorted(ns["leaderboard"].items(), key=lambda item: ns["scoring"].rank_key(item[1])):
                 print(line(name, scores))
+            print(f"  for comparison: {PUBLISHED}")
         print(flush=True)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -316,6 +316,48 @@ def test_the_real_frame_from_the_server_to_the_networks_input(server, storm_arch
     np.testing.assert_allclose(probabilities.sum(), 1.0, rtol=1e-5)
 
 
+def _full_mode_cyclone():
+    """benchmarks/full_mode_cyclone.py as a module (benchmarks/ is not a package)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "full_mode_cyclone.py"
+    spec = importlib.util.spec_from_file_location("full_mode_cyclone", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_real_data_run_fetches_its_storms_before_any_lesson(server, storm_archive, monkeypatch, cache, capsys):
+    """`full_mode_cyclone.py --source hursat --storms ...`: the storms come through the data layer
+    (here from a server on 127.0.0.1) into the cache the lessons read; one that cannot be had stops
+    the run before any lesson, with the data layer's message."""
+    from bootcamp.cyclone import dataset
+    from bootcamp.data.hurdat2 import load_builtin
+
+    server.good("/v06/2005/", f'<a href="{REAL_ARCHIVE}">{REAL_ARCHIVE}</a>'.encode())
+    server.good(f"/v06/2005/{REAL_ARCHIVE}", storm_archive.read_bytes())
+    monkeypatch.setattr(hursat, "BASE_URL", server.url("/v06/"))
+    bench = _full_mode_cyclone()
+    monkeypatch.setattr(bench, "run_notebook", lambda stem: pytest.fail(f"{stem} ran"))
+    assert bench.storm_list(["2005:adeline", "2005:ADELINE", "2004:IVAN"]) == [(2005, "ADELINE"), (2004, "IVAN")]
+
+    assert bench.main(["--source", "hursat", "--storms", "2005:adeline", "--fetch-only"]) == 0
+    assert server.count(f"/v06/2005/{REAL_ARCHIVE}") == 1
+    assert hursat.cached_archives(2005) == [cache.path / "hursat_b1" / "2005" / REAL_ARCHIVE]
+    data = dataset.frames("hursat", track_table=load_builtin())         # what the lessons read: the cache
+    assert data.storm_id.tolist() == ["2005092S11102"] and data.images.shape == (1, dataset.PIXELS, dataset.PIXELS)
+
+    assert bench.main(["--source", "hursat", "--storms", "2005:ADELINE", "2005:KATRINA"]) == 1
+    out = capsys.readouterr().out
+    assert "1 of 2 storms could not be fetched; no lesson was run" in out
+    assert "2005 KATRINA:" in out and "download by hand" in out
+    assert server.count(f"/v06/2005/{REAL_ARCHIVE}") == 1                 # ADELINE: a cache hit
+    with pytest.raises(SystemExit):
+        bench.main(["--storms", "2005:ADELINE"])                         # --storms needs --source hursat
+    with pytest.raises(SystemExit, match="YEAR:NAME"):
+        bench.storm_list(["KATRINA"])
+
+
 def test_fetch_from_a_mirror_folder_offline(storm_archive, monkeypatch, tmp_path, cache):
     mirror = tmp_path / "mirror"
     (mirror / "hursat_b1" / "2005").mkdir(parents=True)
