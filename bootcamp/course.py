@@ -57,7 +57,7 @@ PATH = (
     Lesson("05_cyclone_2_images", "Cyclones 2: satellite images and a tf.data pipeline", 25),
     Lesson("05_cyclone_3_cnn", "Cyclones 3: a CNN intensity classifier and an honest split", 40),
     Lesson("05_cyclone_4_imbalance", "Cyclones 4: countering class imbalance", 30),
-    Lesson("05_cyclone_5_gradcam", "Cyclones 5: what the network looks at (Grad-CAM)", 25),
+    Lesson("05_cyclone_5_gradcam", "Cyclones 5: what the network looks at (HiResCAM, Grad-CAM)", 25),
     Lesson("05_cyclone_6_competition", "Cyclones 6: competition on locked seasons", 30),
     Lesson("06_cfd_1_flow_data", "Flows 1: a lattice-Boltzmann solver makes the data", 25),
     Lesson("06_cfd_2_fc_baselines", "Flows 2: fully connected baselines", 25),

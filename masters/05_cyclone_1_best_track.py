@@ -10,7 +10,7 @@
 # 2. the images and how to prepare them;
 # 3. a CNN classifier, and how a careless split inflates its score;
 # 4. countering class imbalance;
-# 5. what the network looks at (Grad-CAM);
+# 5. what the network looks at (class activation maps: HiResCAM, Grad-CAM);
 # 6. a competition on whole seasons locked away until then.
 #
 # This lesson uses no images at all: it is about the **labels**, where they
