@@ -125,7 +125,7 @@ def unet_settings() -> dict:
     # Filters: full mode must also be 1000x faster than the solver (notebook 5); on
     # a 2-core CPU at 128 x 256, batched inference of 8-filter U-Nets reached 709x
     # (gated) and 874x (plain), of 4-filter ones 1,340x and 1,733x
-    # (benchmarks/full_mode_cfd.py --speed-only [--plain] [--filters 4]); five
+    # (benchmarks/full_mode_cfd.py --speed-only [--plain] [--filters 8]); five
     # quick-mode epochs on 160 flows need the wider start (with 4 filters the gated
     # U-Net's validation error was 1.57 times the dense baseline's).
     return {"filters": choose(full=4, quick=8), "seed": 42, "epochs": choose(full=100, quick=5),
