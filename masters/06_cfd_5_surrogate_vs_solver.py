@@ -3,7 +3,9 @@
 #
 # A surrogate is worth having when it is **accurate enough** and **much
 # faster** than the solver it replaces, on shapes it has never seen. This
-# notebook measures both on this machine, on the same held-out shapes:
+# notebook chooses between notebook 4's two U-Nets on both counts, on the
+# validation shapes, then measures the chosen one on held-out shapes, on
+# this machine:
 #
 # * the relative L2 error of a U-Net's velocity field against the solver's;
 # * the time per field of the solver (converging from scratch, one flow at a
