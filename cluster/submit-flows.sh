@@ -7,7 +7,7 @@
 #   SBATCH OPTIONs, e.g. --account=proj --partition=cpu, go to both jobs.
 #   --dry-run (or DRY_RUN=1) prints the two sbatch commands, submits nothing.
 #   Settings come from the environment (N, SEED, NY, NX, NU, TOL, MAX_STEPS,
-#   FAMILIES, SHARDS, OUT_DIR, FLOWS_FILE, IMAGE: see flows-array.sbatch);
+#   FAMILIES, WALL, SHARDS, OUT_DIR, FLOWS_FILE, IMAGE: see flows-array.sbatch);
 #   the course's test set, for example: N=177 SEED=2017 cluster/submit-flows.sh
 set -euo pipefail
 

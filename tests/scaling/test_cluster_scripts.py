@@ -101,6 +101,7 @@ def test_the_job_array_run_by_hand_merges_into_the_unsharded_set_bit_for_bit(tmp
     reference_file = tmp_path / "whole.npz"
     whole = run([sys.executable, "-m", "bootcamp.cfd.dataset", "--n", "3", "--seed", "4", "--ny", "16", "--nx", "32",
                  "--nu", "0.06", "--tol", "0.0001", "--max-steps", "200", "--families", "ellipse,naca",
+                 "--wall", "interpolated",       # the array's default, as the course's flows are solved
                  "--workers", "1", "--quiet", "--out", str(reference_file)], clean_env())
     assert whole.returncode == 0, whole.stdout + whole.stderr
 
@@ -111,9 +112,10 @@ def test_the_job_array_run_by_hand_merges_into_the_unsharded_set_bit_for_bit(tmp
     manifest = json.loads(str(merged["manifest"]))
     assert manifest == json.loads(str(reference["manifest"]))
     assert manifest["nu"] == 0.06 and manifest["families"] == ["ellipse", "naca"] and manifest["n_samples"] == 3
+    assert manifest["wall"] == "interpolated"
 
     spec = DatasetSpec(n_samples=3, seed=4, ny=16, nx=32, nu=0.06, tol=1e-4, max_steps=200,
-                       families=("ellipse", "naca"))
+                       families=("ellipse", "naca"), wall="interpolated")
     assert f"course cache name: cfd-flows/{file_name(spec)}" in result.stdout
     assert not list(shards.glob(".*.partial"))  # each shard's checkpoint folder went once it was saved
 
@@ -138,7 +140,8 @@ def test_the_array_defaults_are_the_course_full_mode_training_set(monkeypatch):
     wanted, _ = split_specs(course_spec())["train"]
     d = defaults(ARRAY)
     made = DatasetSpec(n_samples=int(d["N"]), seed=int(d["SEED"]), ny=int(d["NY"]), nx=int(d["NX"]), nu=float(d["NU"]),
-                       tol=float(d["TOL"]), max_steps=int(d["MAX_STEPS"]), families=tuple(d["FAMILIES"].split(",")))
+                       tol=float(d["TOL"]), max_steps=int(d["MAX_STEPS"]), families=tuple(d["FAMILIES"].split(",")),
+                       wall=d["WALL"])
     assert made == wanted
 
 
