@@ -124,12 +124,16 @@ def plot_convergence(results: dict[str, list[CylinderResult]], diameters: list[i
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(5.5, 4.0), dpi=120)
+    fig, ax = plt.subplots(figsize=(7.5, 4.0), dpi=120)
     d = np.array(diameters, dtype=float)
     for (wall, rows), marker in zip(results.items(), ("s", "o")):
         errors = np.array([abs(row.cd - CD_REF) / CD_REF * 100 for row in rows])
         label = "half-way bounce-back" if wall == "halfway" else "interpolated bounce-back"
-        ax.loglog(d, errors, marker=marker, label=label)
+        (line,) = ax.loglog(d, errors, marker=marker, label=label)
+        open_ = [k for k, row in enumerate(rows) if not row.converged]
+        if open_:  # drawn hollow: the drag at the step cap, not a steady state
+            ax.loglog(d[open_], errors[open_], marker, color=line.get_color(), markerfacecolor="white",
+                      label=f"{label.split()[0]}: step cap reached, not converged")
         for slope, style in ((1, ":"), (2, "--")):
             if wall == ("halfway" if slope == 1 else "interpolated"):
                 ax.loglog(d, errors[0] * (d[0] / d) ** slope, style, color="grey", lw=1,
@@ -145,7 +149,7 @@ def plot_convergence(results: dict[str, list[CylinderResult]], diameters: list[i
     ax.set_yticks(ticks, [f"{t:g}" for t in ticks])
     ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_title("Schaefer & Turek 2D-1, drag error (u_max = 0.5 / D)", fontsize=9)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
