@@ -630,7 +630,7 @@ def run_to_steady_state(
         sim.run(chunk)
         done += chunk
         _, vx, vy = sim.macroscopic()
-        change = _relative_change(vx, vy, vx_old, vy_old)
+        change = relative_change(vx, vy, vx_old, vy_old)
         _check_stable(vx, vy, sim.steps)
         vx_old, vy_old = vx, vy
         if change < tol and chunk == check_every:
@@ -884,7 +884,9 @@ def _neighbour(mask: np.ndarray, dy: int, dx: int, periodic: bool) -> np.ndarray
     return out
 
 
-def _relative_change(vx: np.ndarray, vy: np.ndarray, vx_old: np.ndarray, vy_old: np.ndarray) -> float:
+def relative_change(vx: np.ndarray, vy: np.ndarray, vx_old: np.ndarray, vy_old: np.ndarray) -> float:
+    """``||u - u_old|| / ||u||`` over the grid, both components: what
+    :func:`run_to_steady_state` compares with its tolerance."""
     diff = np.sum((vx - vx_old) ** 2, dtype=np.float64) + np.sum((vy - vy_old) ** 2, dtype=np.float64)
     norm = np.sum(vx * vx, dtype=np.float64) + np.sum(vy * vy, dtype=np.float64)
     return float(np.sqrt(diff / norm)) if norm > 0 else (0.0 if diff == 0 else float("inf"))

@@ -28,7 +28,8 @@ import numpy as np
 
 from bootcamp.cfd.lbm import CX, CY, Simulation, Wall, _neighbour, run_to_steady_state
 
-__all__ = ["SCHAEFER_TUREK_CD", "SCHAEFER_TUREK_CL", "CylinderResult", "circle_link_fractions", "schaefer_turek_2d1"]
+__all__ = ["SCHAEFER_TUREK_CD", "SCHAEFER_TUREK_CL", "CylinderResult", "circle_link_fractions", "schaefer_turek_2d1",
+           "schaefer_turek_setup"]
 
 SCHAEFER_TUREK_CD = (5.57, 5.59)
 SCHAEFER_TUREK_CL = (0.0104, 0.0110)
@@ -99,6 +100,19 @@ def schaefer_turek_2d1(
     with ``diameter / u_max`` so that it spans the same physical time.
     """
     start = time.perf_counter()
+    sim, scale = schaefer_turek_setup(diameter, u_max, length, wall)
+    flow = run_to_steady_state(sim, tol=tol, check_every=check_every, max_steps=2_000_000)
+    fx, fy = sim.obstacle_force()
+    flux = (flow.rho.astype(np.float64) * flow.vx).sum(axis=0)
+    return CylinderResult(fx / scale, fy / scale, flow.steps, flow.converged, sim.obstacle.shape, wall, u_max,
+                          time.perf_counter() - start, float(flux[-2] / flux[1] - 1))
+
+
+def schaefer_turek_setup(diameter: int = 10, u_max: float = 0.05, length: float = 1.5,
+                         wall: Wall = "halfway") -> tuple[Simulation, float]:
+    """The channel of case 2D-1 at rest, as :func:`schaefer_turek_2d1` solves
+    it, and the force scale: ``(simulation, scale)`` with ``force / scale``
+    the drag or lift coefficient. For following a run step by step."""
     ny = round(4.1 * diameter)
     nx = round(length * 10 * diameter)
     # walls lie at y = -0.5 and ny - 0.5, so the physical height 0.2 is row 2D - 0.5
@@ -108,9 +122,4 @@ def schaefer_turek_2d1(
     u_mean = 2.0 / 3.0 * u_max
     link_q = circle_link_fractions(obstacle, cx, cy, diameter / 2) if wall == "interpolated" else None
     sim = Simulation(obstacle, nu=u_mean * diameter / 20.0, u_max=u_max, wall=wall, link_q=link_q)
-    flow = run_to_steady_state(sim, tol=tol, check_every=check_every, max_steps=2_000_000)
-    fx, fy = sim.obstacle_force()
-    scale = 0.5 * u_mean**2 * diameter
-    flux = (flow.rho.astype(np.float64) * flow.vx).sum(axis=0)
-    return CylinderResult(fx / scale, fy / scale, flow.steps, flow.converged, (ny, nx), wall, u_max,
-                          time.perf_counter() - start, float(flux[-2] / flux[1] - 1))
+    return sim, 0.5 * u_mean**2 * diameter
