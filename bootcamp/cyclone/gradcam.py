@@ -45,11 +45,13 @@ def _scores(model, layer_name: str | None, target: str):
 
 
 def contributions(model, images, class_index=None, layer_name: str = "conv4", target: str = "logit"):
-    """Gradient x feature map, summed over the channels, before ReLU, scaling
-    and resizing: (N, h, w) at the resolution of ``layer_name``, and the chosen
-    class's scores (N,). For a head that flattens ``layer_name``'s maps into
-    the logits through dense layers without activation, the maps sum to each
-    logit minus the bias exactly: they split the score among positions."""
+    """What HiResCAM and Grad-CAM are made of: ``(maps, gradients, scores)``,
+    the feature maps of ``layer_name`` (N, h, w, channels, a tensor), the
+    gradient of the chosen class's score with respect to them (same shape)
+    and those scores (N,). ``maps * gradients`` summed over the channels is
+    each position's share of the score, before ReLU, scaling and resizing:
+    for a head that flattens the maps into the logits through dense layers
+    without activation, the shares sum to each logit minus the bias exactly."""
     import tensorflow as tf
 
     images = tf.convert_to_tensor(np.asarray(images, dtype=np.float32))
