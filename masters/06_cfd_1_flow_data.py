@@ -117,8 +117,8 @@ print(f"converged: {flow.converged} after {sim.steps} steps in total; last relat
 # a cylinder in a channel at a Reynolds number of 20 (next section), whose
 # drag coefficient is known to lie between 5.57 and 5.59. Below, the drag <!-- fixed -->
 # with each wall at two or three resolutions (cylinder diameters in cells).
-# **Slow cell**: about half a minute in quick mode; in full mode the
-# 40-cell runs take most of ten minutes on a two-core laptop CPU. <!-- measured: 2026-12-01, this cell's three diameters and two walls on the 2-core CPU with another job running: 636 s -->
+# **Slow cell**: about half a minute in quick mode; in full mode about ten
+# minutes on a busy two-core CPU, most of it the 40-cell runs. <!-- measured: 2026-12-01, this cell's three diameters and two walls on the 2-core CPU with another job running: 636 s -->
 
 # %%
 from bootcamp.cfd.validation import schaefer_turek_2d1
