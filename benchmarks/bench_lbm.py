@@ -46,7 +46,7 @@ import numba
 import numpy as np
 from numba import cuda
 
-from bootcamp.cfd.lbm import Simulation, warm_up
+from bootcamp.cfd.lbm import WALLS, Simulation, warm_up
 from bootcamp.cfd.lbm_cuda import CudaSimulation, gpu_available
 from bootcamp.cfd.reference import ReferenceSimulation
 from bootcamp.cfd.validation import (
@@ -54,11 +54,11 @@ from bootcamp.cfd.validation import (
     SCHAEFER_TUREK_CL,
     CylinderResult,
     circle_link_fractions,
+    diffusive_scaling,
     schaefer_turek_2d1,
 )
 
 CD_REF = sum(SCHAEFER_TUREK_CD) / 2
-WALLS = ("halfway", "interpolated")
 
 
 def mlups(sim: Simulation, steps: int, per_run: int | None = None) -> float:
@@ -74,8 +74,7 @@ def cylinder_study(diameters: list[int], u_max_10: float, length: float) -> dict
     """Schaefer & Turek 2D-1 for each wall and diameter (diffusive scaling), each printed as it ends."""
     results: dict[str, list[CylinderResult]] = {wall: [] for wall in WALLS}
     for diameter in diameters:
-        u_max = u_max_10 * 10 / diameter
-        check_every = round(200 * (diameter / 10) * (u_max_10 / u_max))  # the same physical time at every D
+        u_max, check_every = diffusive_scaling(diameter, u_max_10)
         for wall in WALLS:
             result = schaefer_turek_2d1(diameter=diameter, u_max=u_max, length=length, wall=wall,
                                         check_every=check_every)

@@ -9,9 +9,9 @@ field that keeps moving a little round a settled drag.
 
     python benchmarks/cylinder_trace.py --diameter 40 --wall halfway --checks 125
 
-The inflow peak and the check interval follow ``bench_lbm.py``'s diffusive
-scaling (``u_max = 0.05 x 10 / D``, a check every ``200 (D / 10)^2``
-steps), so a row here is a convergence check there.
+The inflow peak and the check interval are ``bench_lbm.py``'s
+(``validation.diffusive_scaling``: ``u_max = 0.05 x 10 / D``, a check every
+``200 (D / 10)^2`` steps), so a row here is a convergence check there.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import argparse
 import time
 
 from bootcamp.cfd.lbm import WALLS, relative_change, warm_up
-from bootcamp.cfd.validation import schaefer_turek_setup
+from bootcamp.cfd.validation import diffusive_scaling, schaefer_turek_setup
 
 
 def main() -> None:
@@ -34,8 +34,7 @@ def main() -> None:
     if args.diameter < 4 or args.checks < 1 or args.print_every < 1:
         parser.error("--diameter must be at least 4, --checks and --print-every at least 1")
 
-    u_max = 0.05 * 10 / args.diameter
-    check_every = round(200 * (args.diameter / 10) ** 2)
+    u_max, check_every = diffusive_scaling(args.diameter)
     sim, scale = schaefer_turek_setup(args.diameter, u_max, args.length, args.wall)
     warm_up()
     print(f"Schaefer & Turek 2D-1, {args.wall} wall, D = {args.diameter} cells, grid {sim.ny} x {sim.nx}, "

@@ -28,8 +28,8 @@ import numpy as np
 
 from bootcamp.cfd.lbm import CX, CY, Simulation, Wall, _neighbour, run_to_steady_state
 
-__all__ = ["SCHAEFER_TUREK_CD", "SCHAEFER_TUREK_CL", "CylinderResult", "circle_link_fractions", "schaefer_turek_2d1",
-           "schaefer_turek_setup"]
+__all__ = ["SCHAEFER_TUREK_CD", "SCHAEFER_TUREK_CL", "CylinderResult", "circle_link_fractions", "diffusive_scaling",
+           "schaefer_turek_2d1", "schaefer_turek_setup"]
 
 SCHAEFER_TUREK_CD = (5.57, 5.59)
 SCHAEFER_TUREK_CL = (0.0104, 0.0110)
@@ -106,6 +106,15 @@ def schaefer_turek_2d1(
     flux = (flow.rho.astype(np.float64) * flow.vx).sum(axis=0)
     return CylinderResult(fx / scale, fy / scale, flow.steps, flow.converged, sim.obstacle.shape, wall, u_max,
                           time.perf_counter() - start, float(flux[-2] / flux[1] - 1))
+
+
+def diffusive_scaling(diameter: int, u_max_10: float = 0.05, check_every_10: int = 200) -> tuple[float, int]:
+    """``(u_max, check_every)`` for a ``diameter``-cell run of a convergence
+    study whose 10-cell run has ``u_max_10`` and ``check_every_10``: the
+    inflow peak shrinks as ``1 / D`` (so the Mach number's own error falls
+    with the cell), and the check interval grows as ``D^2`` (the same
+    physical time between checks at that smaller speed)."""
+    return u_max_10 * 10 / diameter, round(check_every_10 * (diameter / 10) ** 2)
 
 
 def schaefer_turek_setup(diameter: int = 10, u_max: float = 0.05, length: float = 1.5,

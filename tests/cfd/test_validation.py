@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bootcamp.cfd.validation import SCHAEFER_TUREK_CD, SCHAEFER_TUREK_CL, circle_link_fractions, schaefer_turek_2d1
+from bootcamp.cfd.validation import (
+    SCHAEFER_TUREK_CD,
+    SCHAEFER_TUREK_CL,
+    circle_link_fractions,
+    diffusive_scaling,
+    schaefer_turek_2d1,
+)
 
 CD_REF = sum(SCHAEFER_TUREK_CD) / 2
 CL_REF = sum(SCHAEFER_TUREK_CL) / 2
@@ -74,3 +80,15 @@ def test_circle_link_fractions_are_where_the_circle_cuts_each_link(cx, cy, radiu
                 low, high = ((low + high) / 2, high) if not inside((low + high) / 2) else (low, (low + high) / 2)
             assert q[i, y, x] == pytest.approx(high, abs=1e-6)
     assert count > 8 * radius
+
+
+def test_diffusive_scaling_keeps_the_physical_time_between_checks():
+    """The convergence study's inflow peak falls as 1 / D and its check interval grows as D^2,
+    so u_max x check_every / D (physical time between checks) is the same at every diameter."""
+    assert diffusive_scaling(10) == (0.05, 200)
+    assert diffusive_scaling(20) == (0.025, 800)
+    assert diffusive_scaling(40) == (0.0125, 3200)
+    assert diffusive_scaling(40, u_max_10=0.1, check_every_10=100) == (0.025, 1600)
+    for diameter in (10, 15, 20, 40):
+        u_max, every = diffusive_scaling(diameter)
+        assert u_max * every / diameter == pytest.approx(0.05 * 200 / 10, rel=1e-3)
