@@ -175,7 +175,10 @@ cfd.unet_parameters(n_params, one_block)
 # scored on the validation flows.
 #
 # **Slow cell**: the longest of this notebook; it prints each network's
-# training time (in full mode, one line per epoch as well).
+# training time (in full mode, one line per epoch as well). In full mode
+# `fit` keeps a backup after every epoch (`bootcamp.resume`): if the kernel
+# is interrupted or dies, running this cell again goes on from the last
+# finished epoch instead of the first.
 
 # %%
 epochs, batch_size = settings["epochs"], settings["batch_size"]

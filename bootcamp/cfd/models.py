@@ -74,26 +74,32 @@ def make_unet(grid: tuple[int, int], filters: int | None = None, levels: int = 3
 
 
 def fit(model, x_train, y_train, x_val, y_val, *, epochs: int, batch_size: int = 8, learning_rate: float = 2e-3,
-        verbose: int | None = None):
+        verbose: int | None = None, resume: bool | None = None):
     """Adam with a cosine decay to zero, MSE loss; returns ``(history dict, seconds)``.
 
     ``verbose`` defaults to one line per epoch in full mode (training takes
-    minutes to hours there) and to silence in quick mode.
+    minutes to hours there) and to silence in quick mode. ``resume`` (by
+    default on in full mode, off in quick mode, where training takes seconds)
+    keeps a backup after every epoch, so that running the same cell again
+    after an interruption goes on from the last finished epoch
+    (:mod:`bootcamp.resume`); the history and seconds returned cover the
+    whole run.
     """
     import keras
 
     import bootcamp
+    from bootcamp import resume as resumable
 
     if verbose is None:
         verbose = bootcamp.choose(full=2, quick=0)
+    if resume is None:
+        resume = bootcamp.choose(full=True, quick=False)
 
     steps = epochs * int(np.ceil(len(x_train) / batch_size))
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=steps)
     model.compile(optimizer=keras.optimizers.Adam(schedule), loss="mse")
-    start = time.perf_counter()
-    history = model.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=epochs, batch_size=batch_size,
-                        verbose=verbose)
-    return history.history, time.perf_counter() - start
+    return resumable.fit(model, x_train, y_train, validation_data=(x_val, y_val), epochs=epochs,
+                         batch_size=batch_size, verbose=verbose, resume=resume)
 
 
 def predict_seconds(model, x, batch_size: int = 64, repeats: int = 3) -> float:

@@ -1,0 +1,155 @@
+"""Training that survives an interruption: a rerun of the same ``fit`` goes on from the last finished epoch.
+
+Full-mode training in the CFD lessons runs for an hour or more on a laptop.
+A kernel that is interrupted, crashes or is restarted at minute 50 should
+not cost those 50 minutes: :func:`fit` keeps a backup after every epoch, and
+running the same cell again restores it and trains only the epochs left.
+
+What is backed up: Keras' own ``BackupAndRestore`` callback writes the
+model's weights, the optimiser's state (its step count too, so a learning
+rate schedule goes on where it stopped) and the number of finished epochs;
+this module adds the history of those epochs and the training time so far,
+so the curves drawn and the time printed afterwards cover the whole run.
+
+Which run a backup belongs to: each training run has its own folder, named
+by a hash of everything that makes the run: the network (its layers' kinds
+and weight shapes, not the names Keras numbers afresh every time a
+network or optimiser is built), its initial weights (so the seed), the compiled
+optimiser and loss, the training and validation arrays, and ``fit``'s
+settings. Running the same cell again, in the same kernel or a new one,
+finds the backup; changing any of them starts from epoch 1. A backup is
+deleted when its training ends; :func:`clear` deletes the ones left by runs
+that were never finished.
+
+Where: ``<cache>/training-backups/<hash>/``, in the course's data cache
+(``$BOOTCAMP_DATA_DIR``, else ``~/.cache/dl-bootcamp``), never the
+repository.
+
+What it does not restore: the order in which the training data is shuffled
+after the restart is a new one, so a resumed run ends close to, but not bit
+for bit at, the weights of an uninterrupted one (full-batch training, with
+no shuffling to speak of, matches it to rounding; ``tests/test_resume.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from bootcamp.data.settings import cache_dir
+
+__all__ = ["backup_dir", "clear", "fit", "run_key"]
+
+PROGRESS = "progress.json"           # the history and seconds of the finished epochs, beside Keras' files
+KERAS_STATE = "training_metadata.json"
+
+
+def backup_dir() -> Path:
+    """The folder that holds the backups of unfinished training runs."""
+    return cache_dir() / "training-backups"
+
+
+def _architecture(model) -> list:
+    """The network's layers by kind and weight shapes, without the names Keras numbers per build."""
+    return [model.name] + [[type(layer).__name__, [list(w.shape) for w in layer.weights]] for layer in model.layers]
+
+
+def run_key(model, arrays, settings: dict) -> str:
+    """The hash that names a training run's backup folder: network, initial weights, optimiser,
+    loss, data and ``settings`` (call it after ``compile`` and before training)."""
+    from bootcamp.saved import fingerprint
+
+    optimizer = dict(model.optimizer.get_config()) if model.optimizer is not None else None
+    if optimizer:
+        optimizer.pop("name", None)        # numbered afresh for every optimiser made ("adam", "adam_1", ...)
+    described = {"architecture": _architecture(model), "initial weights": fingerprint(*model.get_weights()),
+                 "optimizer": optimizer, "loss": repr(getattr(model, "loss", None)),
+                 "data": fingerprint(*arrays), "settings": settings}
+    text = json.dumps(described, sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _write_json(path: Path, value) -> None:
+    """Write ``value`` as JSON in place of ``path`` (a temporary file renamed: never half a file)."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".progress-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w") as out:
+            json.dump(value, out)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _read_progress(folder: Path) -> tuple[int, dict, float]:
+    """What a backup holds: (finished epochs, their history, their training seconds); (0, {}, 0) if none."""
+    try:
+        epochs = int(json.loads((folder / KERAS_STATE).read_text())["epoch"])
+        progress = json.loads((folder / PROGRESS).read_text())
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0, {}, 0.0
+    # The progress file is written before Keras' backup at each epoch's end, so it may hold one epoch
+    # more than the weights (an interruption between the two): keep the epochs the weights have seen.
+    history = {name: list(values)[:epochs] for name, values in progress.get("history", {}).items()}
+    if any(len(values) < epochs for values in history.values()):
+        return 0, {}, 0.0
+    return epochs, history, float(progress.get("seconds", 0.0))
+
+
+def fit(model, x, y, *, validation_data=None, epochs: int, batch_size: int, verbose=2, callbacks=(),
+        settings: dict | None = None, resume: bool = True):
+    """``model.fit`` on arrays, resumable; returns ``(history dict, seconds)`` for the whole run.
+
+    The model must be compiled. With ``resume``, a backup is kept after every
+    epoch and an earlier, interrupted run of the same training is continued
+    (one line says so); ``settings`` adds anything else that should tell two
+    runs apart (a learning rate schedule already shows in the optimiser's
+    configuration). ``callbacks`` run after the backup of each epoch.
+    """
+    import keras
+
+    arrays = (x, y, *(validation_data or ()))
+    if not resume:
+        start = time.perf_counter()
+        history = model.fit(x, y, validation_data=validation_data, epochs=epochs, batch_size=batch_size,
+                            verbose=verbose, callbacks=list(callbacks))
+        return history.history, time.perf_counter() - start
+
+    folder = backup_dir() / run_key(model, arrays, {"epochs": epochs, "batch size": batch_size, **(settings or {})})
+    done, earlier, earlier_seconds = _read_progress(folder)
+    if done:
+        print(f"Going on from epoch {done + 1} of {epochs}: this training was interrupted before and its "
+              f"backup holds {done} finished epoch(s) ({folder}; delete the folder to start afresh).")
+    elif folder.exists():
+        shutil.rmtree(folder)              # a backup without its progress record: start afresh
+    folder.mkdir(parents=True, exist_ok=True)
+
+    start = time.perf_counter()
+    history = {name: list(values) for name, values in earlier.items()}
+
+    class Progress(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            for name, value in (logs or {}).items():
+                history.setdefault(name, []).append(float(value))
+            _write_json(folder / PROGRESS, {"history": history,
+                                            "seconds": earlier_seconds + time.perf_counter() - start})
+
+    backup = keras.callbacks.BackupAndRestore(str(folder), double_checkpoint=True, delete_checkpoint=True)
+    model.fit(x, y, validation_data=validation_data, epochs=epochs, batch_size=batch_size, verbose=verbose,
+              callbacks=[Progress(), backup, *callbacks])
+    seconds = earlier_seconds + time.perf_counter() - start
+    shutil.rmtree(folder, ignore_errors=True)
+    return history, seconds
+
+
+def clear() -> list[Path]:
+    """Delete every backup of an unfinished training run; returns the folders deleted."""
+    folders = sorted(p for p in backup_dir().glob("*") if p.is_dir()) if backup_dir().is_dir() else []
+    for folder in folders:
+        shutil.rmtree(folder)
+    return folders
