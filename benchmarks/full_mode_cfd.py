@@ -21,7 +21,11 @@ mode: 128 x 256 cells, 1,600 training flows and 177 each for validation,
 test and the unseen aerofoils; notebook 6 also a locked set of 300 flows).
 A notebook that finds them neither in the cache nor in a mirror solves them
 first: hours on a CPU (make them in shards beforehand, see ``docs/cfd.md``).
-Training prints one line per epoch.
+Training prints one line per epoch. The networks trained with
+``bootcamp.cfd.models.fit`` are backed up after every epoch
+(``bootcamp.resume``), so if the command is stopped, running it again goes
+on from the last finished epoch of the training it was in (its report then
+times only the second run; the training seconds printed cover both).
 
 ``--speed-only`` does no training: it times the solver on a few new shapes
 and batched inference of an untrained network of notebook 5's architecture,
