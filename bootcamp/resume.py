@@ -21,6 +21,10 @@ finds the backup; changing any of them starts from epoch 1. A backup is
 deleted when its training ends; :func:`clear` deletes the ones left by runs
 that were never finished.
 
+Two processes running the same training at once (a learner's notebook and
+its solution, say) would write one backup; the first holds a lock on it
+(``fcntl``: Linux, macOS, Colab) and the second trains without a backup.
+
 Where: ``<cache>/training-backups/<hash>/``, in the course's data cache
 (``$BOOTCAMP_DATA_DIR``, else ``~/.cache/dl-bootcamp``), never the
 repository.
@@ -39,7 +43,13 @@ import os
 import shutil
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # native Windows
+    fcntl = None
 
 from bootcamp.data.settings import cache_dir
 
@@ -47,6 +57,7 @@ __all__ = ["backup_dir", "clear", "fit", "run_key"]
 
 PROGRESS = "progress.json"           # the history and seconds of the finished epochs, beside Keras' files
 KERAS_STATE = "training_metadata.json"
+LOCK = ".lock"                       # held while a process trains from this backup
 
 
 def backup_dir() -> Path:
@@ -121,30 +132,58 @@ def fit(model, x, y, *, validation_data=None, epochs: int, batch_size: int, verb
         return history.history, time.perf_counter() - start
 
     folder = backup_dir() / run_key(model, arrays, {"epochs": epochs, "batch size": batch_size, **(settings or {})})
-    done, earlier, earlier_seconds = _read_progress(folder)
-    if done:
-        print(f"Going on from epoch {done + 1} of {epochs}: this training was interrupted before and its "
-              f"backup holds {done} finished epoch(s) ({folder}; delete the folder to start afresh).")
-    elif folder.exists():
-        shutil.rmtree(folder)              # a backup without its progress record: start afresh
     folder.mkdir(parents=True, exist_ok=True)
+    with _claimed(folder) as mine:
+        if not mine:
+            print(f"Another process is running this same training now (its backup: {folder}); this one runs "
+                  "without a backup.")
+            return fit(model, x, y, validation_data=validation_data, epochs=epochs, batch_size=batch_size,
+                       verbose=verbose, callbacks=callbacks, resume=False)
+        done, earlier, earlier_seconds = _read_progress(folder)
+        if done:
+            print(f"Going on from epoch {done + 1} of {epochs}: this training was interrupted before and its "
+                  f"backup holds {done} finished epoch(s) ({folder}; delete the folder to start afresh).")
+        else:
+            for old in folder.iterdir():    # a backup without a usable progress record: start afresh
+                if old.name != LOCK:
+                    shutil.rmtree(old) if old.is_dir() else old.unlink()
 
-    start = time.perf_counter()
-    history = {name: list(values) for name, values in earlier.items()}
+        start = time.perf_counter()
+        history = {name: list(values) for name, values in earlier.items()}
 
-    class Progress(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch, logs=None):
-            for name, value in (logs or {}).items():
-                history.setdefault(name, []).append(float(value))
-            _write_json(folder / PROGRESS, {"history": history,
-                                            "seconds": earlier_seconds + time.perf_counter() - start})
+        class Progress(keras.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                for name, value in (logs or {}).items():
+                    # by the epoch's number: a backup restored from its previous copy repeats an epoch
+                    history[name] = history.get(name, [])[:epoch] + [float(value)]
+                _write_json(folder / PROGRESS, {"history": history,
+                                                "seconds": earlier_seconds + time.perf_counter() - start})
 
-    backup = keras.callbacks.BackupAndRestore(str(folder), double_checkpoint=True, delete_checkpoint=True)
-    model.fit(x, y, validation_data=validation_data, epochs=epochs, batch_size=batch_size, verbose=verbose,
-              callbacks=[Progress(), backup, *callbacks])
-    seconds = earlier_seconds + time.perf_counter() - start
-    shutil.rmtree(folder, ignore_errors=True)
+        backup = keras.callbacks.BackupAndRestore(str(folder), double_checkpoint=True, delete_checkpoint=True)
+        model.fit(x, y, validation_data=validation_data, epochs=epochs, batch_size=batch_size, verbose=verbose,
+                  callbacks=[Progress(), backup, *callbacks])
+        seconds = earlier_seconds + time.perf_counter() - start
+        shutil.rmtree(folder, ignore_errors=True)
     return history, seconds
+
+
+@contextmanager
+def _claimed(folder: Path):
+    """Try to hold ``folder``'s lock (without waiting); yields whether this process holds it. Two
+    notebooks running the same training at once would otherwise write one backup."""
+    if fcntl is None:                       # no flock (native Windows): no guard
+        yield True
+        return
+    with open(folder / LOCK, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def clear() -> list[Path]:

@@ -104,6 +104,23 @@ def test_a_backup_without_its_progress_record_is_not_used(capsys):
     assert len(history["loss"]) == EPOCHS
 
 
+def test_a_training_another_process_is_running_goes_without_a_backup(capsys):
+    fcntl = pytest.importorskip("fcntl")
+    arrays = data()
+    model = built()
+    x, y, xv, yv = arrays
+    folder = resume.backup_dir() / resume.run_key(model, arrays, {"epochs": EPOCHS, "batch size": len(x)})
+    folder.mkdir(parents=True)
+    with open(folder / resume.LOCK, "a") as other:          # another notebook, training the same network now
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(KeyboardInterrupt):
+            train(model, arrays, callbacks=[StopAfter(3)])
+        assert "Another process is running this same training" in capsys.readouterr().out
+        assert [p.name for p in folder.iterdir()] == [resume.LOCK]     # nothing of its backup was touched
+    history, _ = train(built(), arrays)                    # once it is gone, the cell runs with a backup
+    assert "Another process" not in capsys.readouterr().out and len(history["loss"]) == EPOCHS
+
+
 def test_without_resume_nothing_is_written():
     with pytest.raises(KeyboardInterrupt):
         train(built(), data(), callbacks=[StopAfter(3)], resume=False)
