@@ -24,8 +24,9 @@ first: hours on a CPU (make them in shards beforehand, see ``docs/cfd.md``).
 Training prints one line per epoch. The networks trained with
 ``bootcamp.cfd.models.fit`` are backed up after every epoch
 (``bootcamp.resume``), so if the command is stopped, running it again goes
-on from the last finished epoch of the training it was in (its report then
-times only the second run; the training seconds printed cover both).
+on from the last finished epoch of the training it was in and loads the
+trainings that had ended (its report then times only the second run; the
+training seconds the notebooks print cover the whole of each training).
 
 ``--speed-only`` does no training: it times the solver on a few new shapes
 and batched inference of an untrained network of notebook 5's architecture,

@@ -4,6 +4,10 @@ Full-mode training in the CFD lessons runs for an hour or more on a laptop.
 A kernel that is interrupted, crashes or is restarted at minute 50 should
 not cost those 50 minutes: :func:`fit` keeps a backup after every epoch, and
 running the same cell again restores it and trains only the epochs left.
+A training that ran to its end keeps its result (final weights, history,
+seconds), so running the cell again, say after the kernel died in the next
+network's training, loads it instead of repeating an hour (one line says
+which happened).
 
 What is backed up: Keras' own ``BackupAndRestore`` callback writes the
 model's weights, the optimiser's state (its step count too, so a learning
@@ -17,9 +21,10 @@ and weight shapes, not the names Keras numbers afresh every time a
 network or optimiser is built), its initial weights (so the seed), the compiled
 optimiser and loss, the training and validation arrays, and ``fit``'s
 settings. Running the same cell again, in the same kernel or a new one,
-finds the backup; changing any of them starts from epoch 1. A backup is
-deleted when its training ends; :func:`clear` deletes the ones left by runs
-that were never finished.
+finds the backup; changing any of them starts from epoch 1. When the
+training ends, Keras' backup gives way to the kept result (the final
+weights as a NumPy ``.npz`` file, read without pickle); :func:`clear` deletes
+every backup and kept result, to train afresh or free the space.
 
 Two processes running the same training at once (a learner's notebook and
 its solution, say) would write one backup; the first holds a lock on it
@@ -58,6 +63,7 @@ __all__ = ["backup_dir", "clear", "fit", "run_key"]
 PROGRESS = "progress.json"           # the history and seconds of the finished epochs, beside Keras' files
 KERAS_STATE = "training_metadata.json"
 LOCK = ".lock"                       # held while a process trains from this backup
+FINAL = "final.weights.npz"          # a finished training's weights, in model.get_weights() order
 
 
 def backup_dir() -> Path:
@@ -117,8 +123,8 @@ def fit(model, x, y, *, validation_data=None, epochs: int, batch_size: int, verb
     """``model.fit`` on arrays, resumable; returns ``(history dict, seconds)`` for the whole run.
 
     The model must be compiled. With ``resume``, a backup is kept after every
-    epoch and an earlier, interrupted run of the same training is continued
-    (one line says so); ``settings`` adds anything else that should tell two
+    epoch and an earlier, interrupted run of the same training is continued,
+    or a finished one's result loaded (one line says which); ``settings`` adds anything else that should tell two
     runs apart (a learning rate schedule already shows in the optimiser's
     configuration). ``callbacks`` run after the backup of each epoch.
     """
@@ -139,14 +145,19 @@ def fit(model, x, y, *, validation_data=None, epochs: int, batch_size: int, verb
                   "without a backup.")
             return fit(model, x, y, validation_data=validation_data, epochs=epochs, batch_size=batch_size,
                        verbose=verbose, callbacks=callbacks, resume=False)
+        kept = _read_final(folder, model)
+        if kept is not None:
+            weights, history, seconds = kept
+            model.set_weights(weights)
+            print(f"This training ran to its end before ({seconds:.0f} s): its weights and history are loaded from "
+                  f"{folder} instead of training again (delete the folder to train again).")
+            return history, seconds
         done, earlier, earlier_seconds = _read_progress(folder)
         if done:
             print(f"Going on from epoch {done + 1} of {epochs}: this training was interrupted before and its "
                   f"backup holds {done} finished epoch(s) ({folder}; delete the folder to start afresh).")
         else:
-            for old in folder.iterdir():    # a backup without a usable progress record: start afresh
-                if old.name != LOCK:
-                    shutil.rmtree(old) if old.is_dir() else old.unlink()
+            _empty(folder)                  # a backup without a usable progress record: start afresh
 
         start = time.perf_counter()
         history = {name: list(values) for name, values in earlier.items()}
@@ -159,12 +170,61 @@ def fit(model, x, y, *, validation_data=None, epochs: int, batch_size: int, verb
                 _write_json(folder / PROGRESS, {"history": history,
                                                 "seconds": earlier_seconds + time.perf_counter() - start})
 
-        backup = keras.callbacks.BackupAndRestore(str(folder), double_checkpoint=True, delete_checkpoint=True)
+        backup = keras.callbacks.BackupAndRestore(str(folder), double_checkpoint=True, delete_checkpoint=False)
         model.fit(x, y, validation_data=validation_data, epochs=epochs, batch_size=batch_size, verbose=verbose,
                   callbacks=[Progress(), backup, *callbacks])
         seconds = earlier_seconds + time.perf_counter() - start
-        shutil.rmtree(folder, ignore_errors=True)
+        _keep_final(folder, model, history, seconds)
     return history, seconds
+
+
+def _empty(folder: Path) -> None:
+    """Delete everything in a backup folder but its lock."""
+    for old in folder.iterdir():
+        if old.name != LOCK:
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
+
+
+def _keep_final(folder: Path, model, history: dict, seconds: float) -> None:
+    """Replace a finished training's backup by its result: the final weights, then the record that
+    says it finished (written last, so a record marked finished always has its weights)."""
+    import numpy as np
+
+    _empty(folder)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".final-", suffix=".npz")
+    os.close(handle)
+    try:
+        np.savez(temporary, *model.get_weights())
+        os.replace(temporary, folder / FINAL)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    _write_json(folder / PROGRESS, {"history": history, "seconds": seconds, "finished": True})
+
+
+def _read_final(folder: Path, model):
+    """A finished training's (weights, history, seconds) if ``folder`` holds one that fits ``model``, else
+    None; a damaged one is deleted, with a line that says so."""
+    import numpy as np
+
+    try:
+        progress = json.loads((folder / PROGRESS).read_text())
+    except (OSError, ValueError):
+        return None
+    if not (isinstance(progress, dict) and progress.get("finished")):
+        return None
+    shapes = [tuple(w.shape) for w in model.weights]
+    try:
+        with np.load(folder / FINAL, allow_pickle=False) as saved:
+            weights = [saved[f"arr_{i}"] for i in range(len(saved.files))]
+        fits = [w.shape for w in weights] == shapes and all(np.isfinite(w).all() for w in weights)
+    except Exception:  # noqa: BLE001 - a truncated or damaged file in any way: not used
+        fits = False
+    if not fits:
+        print(f"The kept result of this training in {folder} is damaged or incomplete: training again.")
+        _empty(folder)
+        return None
+    return weights, progress["history"], float(progress["seconds"])
 
 
 @contextmanager
@@ -187,7 +247,7 @@ def _claimed(folder: Path):
 
 
 def clear() -> list[Path]:
-    """Delete every backup of an unfinished training run; returns the folders deleted."""
+    """Delete every backup and kept result of a training run; returns the folders deleted."""
     folders = sorted(p for p in backup_dir().glob("*") if p.is_dir()) if backup_dir().is_dir() else []
     for folder in folders:
         shutil.rmtree(folder)

@@ -178,7 +178,8 @@ cfd.unet_parameters(n_params, one_block)
 # training time (in full mode, one line per epoch as well). In full mode
 # `fit` keeps a backup after every epoch (`bootcamp.resume`): if the kernel
 # is interrupted or dies, running this cell again goes on from the last
-# finished epoch instead of the first.
+# finished epoch instead of the first, and loads the networks whose
+# training had ended instead of training them again.
 
 # %%
 epochs, batch_size = settings["epochs"], settings["batch_size"]

@@ -72,7 +72,44 @@ def test_an_interrupted_run_goes_on_from_its_last_epoch_and_ends_where_an_uninte
     # the optimiser's state (moments, step count, so the schedule) was restored, not only the weights
     for got, want in zip(again.get_weights(), straight.get_weights()):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
-    assert list(resume.backup_dir().iterdir()) == []      # a finished run leaves no backup
+    (folder,) = resume.backup_dir().iterdir()
+    assert sorted(p.name for p in folder.iterdir()) == [resume.LOCK, resume.FINAL, resume.PROGRESS]
+
+
+def test_a_finished_training_run_again_is_loaded_not_repeated(capsys):
+    arrays = data()
+    first = built()
+    history, seconds = train(first, arrays)
+    assert capsys.readouterr().out == ""
+
+    again = built()
+    loaded, loaded_seconds = train(again, arrays)
+    said = capsys.readouterr().out
+    assert "ran to its end before" in said and "instead of training again" in said
+    assert int(again.optimizer.iterations) == 0             # not one step of training
+    assert loaded == history and loaded_seconds == pytest.approx(seconds)
+    for got, want in zip(again.get_weights(), first.get_weights()):
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("damage", ["cut short", "missing", "other shapes"])
+def test_a_damaged_kept_result_is_not_used(damage, capsys):
+    arrays = data()
+    train(built(), arrays)
+    (folder,) = resume.backup_dir().iterdir()
+    final = folder / resume.FINAL
+    if damage == "cut short":
+        final.write_bytes(final.read_bytes()[:200])
+    elif damage == "missing":
+        final.unlink()
+    else:
+        np.savez(final, np.zeros((3, 3), "float32"))
+    model = built()
+    history, _ = train(model, arrays)
+    assert "damaged or incomplete: training again" in capsys.readouterr().out
+    assert int(model.optimizer.iterations) == EPOCHS          # trained: one full batch per epoch
+    assert len(history["loss"]) == EPOCHS
+    assert train(built(), arrays)[0] == history               # and kept again
 
 
 @pytest.mark.parametrize("change", ["seed", "learning rate", "data", "epochs"])
@@ -89,8 +126,8 @@ def test_a_changed_run_starts_afresh(change, capsys):
         history, _ = train(model, arrays)
     assert "Going on" not in capsys.readouterr().out
     assert len(history["loss"]) == (EPOCHS + 1 if change == "epochs" else EPOCHS)
-    assert len(list(resume.backup_dir().iterdir())) == 1     # the other run's backup is still there ...
-    assert len(resume.clear()) == 1                           # ... until cleared
+    assert len(list(resume.backup_dir().iterdir())) == 2     # the other run's backup is still there ...
+    assert len(resume.clear()) == 2                           # ... until cleared (with this run's result)
     assert list(resume.backup_dir().iterdir()) == []
 
 
@@ -139,7 +176,7 @@ def test_the_cfd_lessons_fit_resumes_in_full_mode_only(monkeypatch, capsys):
 
     monkeypatch.setenv("BOOTCAMP_QUICK", "1")
     history, _ = fit(network(), x, y, xv, yv, epochs=2, batch_size=8)
-    assert len(history["loss"]) == 2 and not resume.backup_dir().exists()
+    assert len(history["loss"]) == 2 and not resume.backup_dir().exists()     # quick mode: no backups
 
     monkeypatch.setenv("BOOTCAMP_QUICK", "0")
     with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
