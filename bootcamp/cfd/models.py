@@ -81,7 +81,8 @@ def fit(model, x_train, y_train, x_val, y_val, *, epochs: int, batch_size: int =
     minutes to hours there) and to silence in quick mode. ``resume`` (by
     default on in full mode, off in quick mode, where training takes seconds)
     keeps a backup after every epoch, so that running the same cell again
-    after an interruption goes on from the last finished epoch
+    after an interruption goes on from the last finished epoch, and a
+    training that ran to its end is loaded instead of repeated
     (:mod:`bootcamp.resume`); the history and seconds returned cover the
     whole run.
     """
