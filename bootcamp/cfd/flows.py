@@ -72,10 +72,10 @@ CACHE_FOLDER = "cfd-flows"
 PARTIAL_FOLDER = ".partial"  # in the cache folder: flows solved by a run not yet finished
 SPLITS = ("train", "val", "test", "unseen")
 # Steps a course flow takes to converge from rest, as a multiple of nx: a rule of thumb from the
-# course's flows, not a measurement of the flows at hand. With the interpolated wall, the first 681
-# flows of the full set (128 x 256) took 13,019 steps on average (median 12,900, 8,800-17,100):
-# 51 per column; 32 x 64 at tol 1e-4 takes 1,700-3,000 (27-47).
-STEPS_PER_COLUMN = 51
+# course's flows, not a measurement of the flows at hand. With the interpolated wall, the 2,131 flows
+# of the full set (128 x 256) took 12,799 steps on average (median 12,700, 8,800-17,200): 50 per
+# column; 32 x 64 at tol 1e-4 takes 1,700-3,000 (27-47).
+STEPS_PER_COLUMN = 50
 # Above this estimate (seconds) the message before solving says how to avoid the wait.
 LONG_SOLVE_SECONDS = 600
 # What reading a damaged .npz can raise besides dataset.UNREADABLE (a corrupt deflate stream).
