@@ -44,9 +44,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -56,6 +54,7 @@ try:
 except ImportError:  # native Windows
     fcntl = None
 
+from bootcamp.data.files import replacing
 from bootcamp.data.settings import cache_dir
 
 __all__ = ["backup_dir", "clear", "fit", "run_key"]
@@ -67,7 +66,7 @@ FINAL = "final.weights.npz"          # a finished training's weights, in model.g
 
 
 def backup_dir() -> Path:
-    """The folder that holds the backups of unfinished training runs."""
+    """The folder that holds the training runs' backups and kept results."""
     return cache_dir() / "training-backups"
 
 
@@ -93,14 +92,8 @@ def run_key(model, arrays, settings: dict) -> str:
 
 def _write_json(path: Path, value) -> None:
     """Write ``value`` as JSON in place of ``path`` (a temporary file renamed: never half a file)."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".progress-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w") as out:
-            json.dump(value, out)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with replacing(path, ".tmp") as part:
+        part.write_text(json.dumps(value))
 
 
 def _read_progress(folder: Path) -> tuple[int, dict, float]:
@@ -124,19 +117,20 @@ def fit(model, x, y, *, validation_data=None, epochs: int, batch_size: int, verb
 
     The model must be compiled. With ``resume``, a backup is kept after every
     epoch and an earlier, interrupted run of the same training is continued,
-    or a finished one's result loaded (one line says which); ``settings`` adds anything else that should tell two
-    runs apart (a learning rate schedule already shows in the optimiser's
-    configuration). ``callbacks`` run after the backup of each epoch.
+    or a finished one's result loaded (one line says which); ``settings``
+    adds anything else that should tell two runs apart (a learning rate
+    schedule already shows in the optimiser's configuration). ``callbacks``
+    run after the backup of each epoch.
     """
     import keras
 
-    arrays = (x, y, *(validation_data or ()))
     if not resume:
         start = time.perf_counter()
         history = model.fit(x, y, validation_data=validation_data, epochs=epochs, batch_size=batch_size,
                             verbose=verbose, callbacks=list(callbacks))
         return history.history, time.perf_counter() - start
 
+    arrays = (x, y, *(validation_data or ()))
     folder = backup_dir() / run_key(model, arrays, {"epochs": epochs, "batch size": batch_size, **(settings or {})})
     folder.mkdir(parents=True, exist_ok=True)
     with _claimed(folder) as mine:
@@ -191,14 +185,8 @@ def _keep_final(folder: Path, model, history: dict, seconds: float) -> None:
     import numpy as np
 
     _empty(folder)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".final-", suffix=".npz")
-    os.close(handle)
-    try:
-        np.savez(temporary, *model.get_weights())
-        os.replace(temporary, folder / FINAL)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with replacing(folder / FINAL, ".tmp") as part, open(part, "wb") as out:
+        np.savez(out, *model.get_weights())
     _write_json(folder / PROGRESS, {"history": history, "seconds": seconds, "finished": True})
 
 
