@@ -46,15 +46,9 @@ import hashlib
 import json
 import shutil
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
-try:
-    import fcntl
-except ImportError:  # native Windows
-    fcntl = None
-
-from bootcamp.data.files import replacing
+from bootcamp.data.files import locked, replacing
 from bootcamp.data.settings import cache_dir
 
 __all__ = ["backup_dir", "clear", "fit", "run_key"]
@@ -133,7 +127,7 @@ def fit(model, x, y, *, validation_data=None, epochs: int, batch_size: int, verb
     arrays = (x, y, *(validation_data or ()))
     folder = backup_dir() / run_key(model, arrays, {"epochs": epochs, "batch size": batch_size, **(settings or {})})
     folder.mkdir(parents=True, exist_ok=True)
-    with _claimed(folder) as mine:
+    with locked(folder / LOCK, wait=False) as mine:  # two notebooks training the same run at once
         if not mine:
             print(f"Another process is running this same training now (its backup: {folder}); this one runs "
                   "without a backup.")
@@ -213,25 +207,6 @@ def _read_final(folder: Path, model):
         _empty(folder)
         return None
     return weights, progress["history"], float(progress["seconds"])
-
-
-@contextmanager
-def _claimed(folder: Path):
-    """Try to hold ``folder``'s lock (without waiting); yields whether this process holds it. Two
-    notebooks running the same training at once would otherwise write one backup."""
-    if fcntl is None:                       # no flock (native Windows): no guard
-        yield True
-        return
-    with open(folder / LOCK, "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def clear() -> list[Path]:

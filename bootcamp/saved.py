@@ -57,12 +57,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-try:
-    import fcntl
-except ImportError:          # Windows: no lock; the SHA-256 in the record still catches a mixed pair
-    fcntl = None
-
 from bootcamp.config import mode_name
+from bootcamp.data import files
 from bootcamp.data.settings import cache_dir
 
 __all__ = ["code_version", "fingerprint", "key", "load", "load_or_train", "save", "store_dir"]
@@ -160,17 +156,14 @@ def _paths(name: str, model_key: str) -> tuple[Path, Path]:
 def _locked(*, shared: bool):
     """Hold the store's lock: writers exclusively while they put a model and its
     record in place, readers shared while they read the pair, so that no reader
-    sees one writer's model beside another writer's record."""
+    sees one writer's model beside another writer's record. (Where there is no
+    flock, on Windows, the SHA-256 in the record still catches a mixed pair.)"""
     folder = store_dir()
-    if fcntl is None or not folder.is_dir():
+    if not folder.is_dir():
         yield
         return
-    with open(folder / ".lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    with files.locked(folder / ".lock", shared=shared):
+        yield
 
 
 def _sha256(path: Path) -> str:

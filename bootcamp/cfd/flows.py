@@ -35,22 +35,20 @@ inflow peak ``u_max`` and the signed distance by the channel height ``ny``.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
 import time
 import zlib
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
 from bootcamp.cfd.dataset import PER_SAMPLE_KEYS, UNREADABLE, Checkpoint, DatasetSpec, _stack, load, save, solve_tasks
 from bootcamp.cfd.lbm import parabolic_profile
 from bootcamp.cfd.shapes import FAMILIES
+from bootcamp.data.files import locked
 
 __all__ = [
     "FlowData",
@@ -398,7 +396,8 @@ def _load_or_make(generators: list[DatasetSpec], workers: int | None, progress: 
     found = {id(g): _locate(g, folder, download=False) for g in generators}
     if any(v is None for v in found.values()):
         _refuse_in_a_starting_worker()
-        with _lock(folder / ".generate.lock"):
+        lock = folder / ".generate.lock"
+        with locked(lock, waiting=f"waiting for another process that is solving this data set (lock: {lock}) ..."):
             for g in generators:  # another process may have made them meanwhile; URL mirrors are tried now
                 if found[id(g)] is None:
                     found[id(g)] = _locate(g, folder, download=True)
@@ -511,20 +510,6 @@ def _refuse_in_a_starting_worker() -> None:
             "again in every worker. Put the script's top-level code under `if __name__ == \"__main__\":` "
             "(notebooks need nothing), or pass workers=1."
         )
-
-
-@contextmanager
-def _lock(path: Path) -> Iterator[None]:
-    with open(path, "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            print(f"waiting for another process that is solving this data set (lock: {path}) ...", flush=True)
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _generate(specs: list[DatasetSpec], folder: Path, workers: int | None, progress: bool) -> float:

@@ -8,6 +8,11 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # native Windows has no flock: the locks below then guard nothing
+    fcntl = None
+
 
 def umask() -> int:
     """The process's current umask (read without changing it for long)."""
@@ -44,3 +49,36 @@ def replacing(target: Path, suffix: str = ".part") -> Iterator[Path]:
         os.replace(part, target)
     finally:
         part.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def locked(path: Path, *, shared: bool = False, wait: bool = True, waiting: str | None = None) -> Iterator[bool]:
+    """Hold an advisory lock (``flock``) on the file ``path``, created if missing,
+    for the block; yields whether this process holds it.
+
+    ``shared``: a reader's lock, which other readers may hold at once (a
+    writer's is exclusive). ``wait=False``: do not wait for another holder but
+    yield False at once, so that the caller can go on without the guarded
+    work. ``waiting``: a line printed before waiting, when another process
+    holds the lock (waiting for hours without a word looks like a hang).
+    Where there is no ``flock`` (native Windows) it yields True and guards
+    nothing.
+    """
+    if fcntl is None:
+        yield True
+        return
+    mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
+    with open(path, "a") as handle:
+        try:
+            fcntl.flock(handle, mode | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not wait:
+                yield False
+                return
+            if waiting:
+                print(waiting, flush=True)
+            fcntl.flock(handle, mode)
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

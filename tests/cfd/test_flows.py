@@ -25,6 +25,21 @@ def cache(tmp_path, monkeypatch):
     return tmp_path / "cache" / flows.CACHE_FOLDER
 
 
+def test_a_second_solver_waits_for_the_first_and_then_loads_its_files(cache, capsys):
+    fcntl = pytest.importorskip("fcntl")
+    cache.mkdir(parents=True)
+    first = open(cache / ".generate.lock", "a")     # another process solving this set now
+    fcntl.flock(first, fcntl.LOCK_EX)
+    result = {}
+    second = threading.Thread(target=lambda: result.update(data=load_flows(TINY, workers=1, progress=False)))
+    second.start()
+    second.join(timeout=1.0)
+    assert second.is_alive() and "waiting for another process that is solving this data set" in capsys.readouterr().out
+    first.close()
+    second.join(timeout=120)
+    assert not second.is_alive() and len(result["data"].train) == 3
+
+
 def test_relative_l2_error_per_sample_and_its_mean():
     rng = np.random.default_rng(0)
     true = rng.normal(size=(3, 4, 5, 2))
