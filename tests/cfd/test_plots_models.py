@@ -96,3 +96,20 @@ def test_full_mode_benchmark_runs_a_notebooks_own_cells_and_reports_its_floors(t
     assert isinstance(error, AssertionError) and "speed-up" in str(error)
     assert {"name": "solver ms per field", "value": 5000.0, "unit": "ms"} in records
     assert bootcamp.checks.floor.__module__ == "bootcamp.checks"            # put back afterwards
+
+
+def test_a_reduced_run_gives_the_notebooks_the_full_data_set_on_another_grid(monkeypatch, capsys):
+    from bootcamp.cfd import flows
+
+    monkeypatch.setenv("BOOTCAMP_QUICK", "0")
+    monkeypatch.setattr(flows, "course_spec", flows.course_spec)   # put back after the test
+    full = flows.course_spec()
+    benchmark_module().reduce_grid(64, 128)
+    namespace: dict = {}
+    exec("from bootcamp.cfd.flows import course_spec\nspec = course_spec()", namespace)  # as a notebook cell does
+    reduced = namespace["spec"]
+    assert (reduced.ny, reduced.nx, reduced.nu) == (64, 128, flows.viscosity(64)) and reduced.nu != full.nu
+    assert (reduced.n_train, reduced.n_val, reduced.n_locked, reduced.wall) == (full.n_train, full.n_val,
+                                                                                 full.n_locked, full.wall)
+    assert {(g.ny, g.nx) for g in flows.locked_specs(flows.course_spec())} == {(64, 128)}
+    assert "64 x 128 cells instead of 128 x 256" in capsys.readouterr().out
