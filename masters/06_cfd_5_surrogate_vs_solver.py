@@ -322,12 +322,19 @@ if gap_in_standard_errors is not None:
 # Quick mode checks a looser version (its floors run in CI on every
 # change).
 #
-# This notebook's own code has **not yet been seen** to pass the full-mode
-# floors: `python benchmarks/full_mode_cfd.py --lessons 06_cfd_4_unet
-# 06_cfd_5_surrogate_vs_solver` runs notebook 4 (which saves the U-Nets) and
-# this one in full mode to find out; it needs the course's full flow set,
-# hours of solving on a CPU (see `docs/cfd.md`). What has been measured:
+# On the full grid this notebook's own code has **not yet been seen** to
+# pass the full-mode floors: `python benchmarks/full_mode_cfd.py --lessons
+# 06_cfd_4_unet 06_cfd_5_surrogate_vs_solver` runs notebook 4 (which saves
+# the U-Nets) and this one in full mode to find out; it needs the course's
+# full flow set, hours of solving on a CPU (see `docs/cfd.md`). What has
+# been measured:
 #
+# * a reduced run of notebooks 4 and 5's own cells in full mode (the full
+#   data set's sizes, networks, epochs and floors) on a grid of 64 x 128
+#   cells instead of 128 x 256, on a 2-core CPU: the gated U-Net was too
+#   slow there (843x the solver), so the plain one was chosen, and it <!-- measured: python benchmarks/full_mode_cfd.py --grid 64x128 (2026-12-01) -->
+#   **missed** the error target: 3.8% on the held-out shapes of the <!-- measured: python benchmarks/full_mode_cfd.py --grid 64x128 (2026-12-01) -->
+#   training families, 4.4% on the aerofoils, at 1,452x the solver; <!-- measured: python benchmarks/full_mode_cfd.py --grid 64x128 (2026-12-01) -->
 # * the speed of notebook 4's full-mode U-Nets (three levels from four
 #   filters), untrained (speed does not depend on the weights), at
 #   128 x 256 on a 2-core CPU: 1,340x the solver gated, 1,733x plain; <!-- measured: python benchmarks/full_mode_cfd.py --speed-only [--plain] (2026-11-30) -->
@@ -337,6 +344,10 @@ if gap_in_standard_errors is not None:
 #   filters, 100 epochs in batches of 8 on the same 1,600 training flows,
 #   trained by the benchmark's earlier version outside the notebook, on the
 #   same kind of CPU: 2.94% and 1,177x. <!-- measured: git checkout 63cbd18 && python benchmarks/full_mode_cfd.py --grid 128x256 --samples 1600 --epochs 100 --batch-size 8 --filters 4 --plain -->
+#   At 64 x 128 that network reached 2.2% (on flows solved with the <!-- measured: git checkout 63cbd18 && python benchmarks/full_mode_cfd.py --grid 64x128 --samples 1600 --epochs 100 --filters 4 --plain -->
+#   staircase wall): the fourth level may be what three levels lack.
+#   If the floor below fails in full mode, that is the likely reason, not
+#   your run.
 
 # %% tags=["final"]
 seen_families = [f for f in families if f != "naca"]
@@ -345,7 +356,10 @@ record("held-out unseen-family error", family_error.get("naca", float("nan")))
 record("batched ms per field", 1000 * batched_seconds, "ms")
 record("solver ms per field", 1000 * solver_seconds.mean(), "ms")
 print(bootcamp.choose(
-    full="Full mode: these two floors have not yet been seen to pass with this notebook's own code.",
+    full="Full mode: these two floors have not yet been seen to pass with this notebook's own code on the full "
+         "grid (on a coarser one the error floor was missed: see the notes above).",
     quick="Quick mode: the floors are the quick mode's, checked by CI on every change."))
-floor("held-out error, training families", seen_error, at_most=bootcamp.choose(full=0.03, quick=0.2))
-floor("speed-up of batched inference", speed, at_least=bootcamp.choose(full=1000, quick=10))
+floor("held-out error, training families", seen_error, at_most=bootcamp.choose(full=0.03, quick=0.2),
+      seen=bootcamp.choose(full=False, quick=True))
+floor("speed-up of batched inference", speed, at_least=bootcamp.choose(full=1000, quick=10),
+      seen=bootcamp.choose(full=False, quick=True))
