@@ -5,6 +5,7 @@
     python benchmarks/full_mode_cfd.py --lessons 06_cfd_4_unet 06_cfd_5_surrogate_vs_solver 06_cfd_6_competition
     python benchmarks/full_mode_cfd.py --speed-only          # solver vs batched U-Net at 128 x 256 alone (minutes)
     python benchmarks/full_mode_cfd.py --grid 64x128         # the same on a coarser grid (a CPU's afternoon)
+    python benchmarks/full_mode_cfd.py --grid 64x128 --levels 4   # a trial: notebook 4's U-Nets one level deeper
 
 By default it executes every code cell of ``solutions/<lesson>.ipynb`` in
 order, in full mode (``BOOTCAMP_QUICK=0``), as a workshop runs the
@@ -39,7 +40,7 @@ cache like the full grid's, under names of their own.
 
 ``--speed-only`` does no training: it times the solver on a few new shapes
 and batched inference of an untrained network of notebook 5's architecture,
-notebook 4's U-Net (its full-mode filters, 3 levels, gated; ``--plain`` for the plain
+notebook 4's U-Net (its full-mode filters and levels, gated; ``--plain`` for the plain
 one, which notebook 5 chooses when only it is fast enough; the speed of a network does not
 depend on its weights) at ``--speed-grid``, with
 notebook 5's timing (the fastest of ``--repeats`` passes, as ``timeit`` takes
@@ -134,6 +135,18 @@ def reduce_grid(ny: int, nx: int) -> None:
           f"instead of {full.ny} x {full.nx} (viscosity {reduced.nu:.4g} instead of {full.nu:.4g})")
 
 
+def change_levels(levels: int) -> None:
+    """Make ``unet_settings()`` (read by notebook 4's cells and by the package's U-Net code that notebooks
+    5 and 6 use) give ``levels`` levels: a trial of another depth with the notebooks' own code. The model
+    store and the training backups file these U-Nets apart from the usual ones (the settings are in
+    their keys)."""
+    from bootcamp.cfd import models
+
+    usual = models.unet_settings
+    models.unet_settings = lambda: {**usual(), "levels": levels}
+    print(f"trial: notebook 4's U-Nets with {levels} levels instead of {usual()['levels']}")
+
+
 def surrogate(grid: tuple[int, int], args):
     """Notebook 5's surrogate as the options choose it (``--filters``, ``--levels``, ``--plain``)."""
     from bootcamp.cfd.models import make_unet
@@ -175,7 +188,9 @@ def main() -> int:
     parser.add_argument("--speed-grid", type=parse_grid, default=(128, 256), help="NYxNX for --speed-only")
     parser.add_argument("--filters", type=int, default=None,
                         help="--speed-only: filters of the U-Net's first level (default: notebook 4's in full mode)")
-    parser.add_argument("--levels", type=int, default=3, help="--speed-only: levels of the U-Net")
+    parser.add_argument("--levels", type=int, default=None,
+                        help="levels of the U-Net (default: notebook 4's); in a run of the notebooks, a trial of "
+                             "notebook 4's U-Nets with this many levels instead")
     parser.add_argument("--plain", action="store_true", help="--speed-only: notebook 4's plain block instead")
     parser.add_argument("--predict-batch", type=int, default=128, help="--speed-only: batch size of the inference")
     parser.add_argument("--repeats", type=int, default=5, help="--speed-only: timed passes; the fastest counts")
@@ -195,6 +210,8 @@ def main() -> int:
 
     if args.grid is not None:
         reduce_grid(*args.grid)
+    if args.levels is not None:
+        change_levels(args.levels)
     results = {}
     for stem in args.lessons:
         print(f"\n=== {stem}, full mode ===", flush=True)
@@ -213,6 +230,8 @@ def main() -> int:
         ok = ok and error is None and all(f["passed"] for f in floors)
     if args.grid is not None:
         print(f"(a reduced run on {args.grid[0]} x {args.grid[1]} cells, not the full mode's 128 x 256)")
+    if args.levels is not None:
+        print(f"(a trial: notebook 4's U-Nets with {args.levels} levels, not the notebook's own setting)")
     print("every floor passed" if ok else "NOT every floor passed")
     return 0 if ok else 1
 

@@ -116,10 +116,10 @@ def gated_block(x, filters, gated=True):
 # epochs are few; full mode has many of both.
 
 # %%
-settings = cfd_models.unet_settings()    # filters, seed, epochs, batch size, learning rate: notebooks 5-6 reuse them
+settings = cfd_models.unet_settings()    # filters, levels, seed, epochs, batch size, learning rate: notebooks 5-6 reuse them
 
 
-def make_unet(filters=settings["filters"], levels=3, gated=True):
+def make_unet(filters=settings["filters"], levels=settings["levels"], gated=True):
     inputs = keras.Input(shape=(*grid, 2))
     x, skips = inputs, []
     for level in range(levels):

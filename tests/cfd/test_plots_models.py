@@ -113,3 +113,21 @@ def test_a_reduced_run_gives_the_notebooks_the_full_data_set_on_another_grid(mon
                                                                                  full.n_locked, full.wall)
     assert {(g.ny, g.nx) for g in flows.locked_specs(flows.course_spec())} == {(64, 128)}
     assert "64 x 128 cells instead of 128 x 256" in capsys.readouterr().out
+
+
+def test_a_trial_of_another_depth_reaches_notebook_4_and_the_store_keys(monkeypatch, capsys):
+    import keras
+
+    from bootcamp.cfd import models
+
+    monkeypatch.setattr(models, "unet_settings", models.unet_settings)   # put back after the test
+    x = np.zeros((2, 16, 32, 2), np.float32)
+    usual = models.unet_key(x, x, x, x, gated=True)["spec"]
+    benchmark_module().change_levels(4)
+    namespace: dict = {}
+    exec("from bootcamp.cfd import models as cfd_models\nsettings = cfd_models.unet_settings()", namespace)
+    assert namespace["settings"]["levels"] == 4 and usual["levels"] == 3
+    deeper = models.make_unet((16, 32))                  # the package's U-Net, that notebooks 5 and 6 load
+    assert sum(isinstance(layer, keras.layers.MaxPooling2D) for layer in deeper.layers) == 4
+    assert models.unet_key(x, x, x, x, gated=True)["spec"] != usual   # filed apart in the model store
+    assert "with 4 levels instead of 3" in capsys.readouterr().out
