@@ -30,6 +30,7 @@ import keras
 import numpy as np
 
 from bootcamp.cfd.flows import course_spec, load_flows, mean_relative_l2
+from bootcamp.cfd.models import dense_learning_rate
 from bootcamp.cfd.models import make_fc as bootcamp_fc
 from bootcamp.cfd.plots import show_fields, show_history
 from bootcamp.checks import floor, record
@@ -181,7 +182,10 @@ print(f"{n_fc:,} parameters, {outer / n_fc:.0%} of them in the first and the las
 #
 # ## Training
 #
-# Both networks get the same budget: Adam at a learning rate of $10^{-3}$,
+# Both networks get the same budget: Adam at the course's learning rate for
+# dense networks on these fields (`dense_learning_rate()`: $10^{-3}$ in quick
+# mode; $10^{-4}$ in full mode, whose larger grid makes the larger rate's
+# steps too big to get past predicting the mean training field),
 # batches of 16 flows, the same number of epochs, and the validation flows
 # checked after every epoch. The weights of the epoch with the lowest
 # validation loss are kept (`EarlyStopping(restore_best_weights=True)` with
@@ -198,7 +202,7 @@ verbose = bootcamp.choose(full=2, quick=0)          # one line per epoch in full
 
 
 def train(model):
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
+    model.compile(optimizer=keras.optimizers.Adam(dense_learning_rate()), loss="mse")
     best = keras.callbacks.EarlyStopping(monitor="val_loss", patience=epochs, restore_best_weights=True)
     start = time.perf_counter()
     history = model.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=epochs,

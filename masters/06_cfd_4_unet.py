@@ -171,8 +171,10 @@ cfd.unet_parameters(n_params, one_block)
 # (Adam, learning rate $2 \times 10^{-3}$ with a cosine decay, via
 # `bootcamp.cfd.models.fit`). The dense baseline is notebook 2's 3-layer
 # network (`bootcamp.cfd.models.make_fc`, the code you saw there), trained
-# with its own learning rate of $10^{-3}$, which suits it better. Each is
-# scored on the validation flows.
+# with its own learning rate, `cfd_models.dense_learning_rate()`: $10^{-3}$
+# in quick mode, $10^{-4}$ in full mode, where its many inputs make the
+# larger rate's steps so big that it never gets past predicting the mean
+# training field. Each is scored on the validation flows.
 #
 # **Slow cell**: the longest of this notebook; it prints each network's
 # training time (in full mode, one line per epoch as well). In full mode
@@ -185,7 +187,7 @@ cfd.unet_parameters(n_params, one_block)
 epochs, batch_size = settings["epochs"], settings["batch_size"]
 runs = {"gated U-Net": (lambda: make_unet(gated=True), settings["learning_rate"]),
         "plain U-Net": (lambda: make_unet(gated=False), settings["learning_rate"]),
-        "dense 3 layers": (lambda: make_fc(grid), 1e-3)}
+        "dense 3 layers": (lambda: make_fc(grid), cfd_models.dense_learning_rate())}
 models, histories, val_scores, val_predictions, seconds = {}, {}, {}, {}, {}
 for name, (build, rate) in runs.items():
     keras.utils.set_random_seed(settings["seed"])

@@ -76,8 +76,8 @@ cfd.score_function(my_score)
 # ## The baseline
 #
 # Notebook 2's 3-layer dense network (`bootcamp.cfd.models.make_fc`), Adam
-# at $10^{-3}$ with a cosine decay, batches of 8, scored on the validation
-# flows.
+# at notebook 4's rate for it (`cfd_models.dense_learning_rate()`) with a
+# cosine decay, batches of 8, scored on the validation flows.
 #
 # **Slow cell**: in full mode it prints one line per epoch.
 
@@ -85,7 +85,7 @@ cfd.score_function(my_score)
 epochs = bootcamp.choose(full=100, quick=25)
 keras.utils.set_random_seed(42)
 baseline = make_fc(grid)
-fit(baseline, x_train, y_train, x_val, y_val, epochs=epochs, learning_rate=1e-3)
+fit(baseline, x_train, y_train, x_val, y_val, epochs=epochs, learning_rate=cfd_models.dense_learning_rate())
 baseline_val = mean_relative_l2(baseline.predict(x_val, verbose=0), y_val)
 print(f"baseline: validation score {baseline_val:.2%}")
 

@@ -144,6 +144,25 @@ def unet_settings() -> dict:
             "batch_size": choose(full=8, quick=4), "learning_rate": 2e-3}
 
 
+def dense_learning_rate() -> float:
+    """The dense networks' (peak) learning rate in notebooks 2, 4 and 6, by run mode.
+
+    Full mode: 1e-4. With 1e-3 on the full data set's 1,600 training flows
+    (measured on 64 x 128 cells, ``benchmarks/full_mode_cfd.py --grid
+    64x128``) the 3-layer tanh network never left the mean training field:
+    from the second epoch on its validation error was the mean field's,
+    20.55%, to the end of 100 epochs; with 1e-4 (constant, batches of 8, a
+    throwaway check) it was at 12.3% after six epochs. The likely reason: its
+    16,384 inputs (32,768 on the full grid) make each step of the first layer
+    large enough to saturate the tanh units. Notebook 2 uses the same rate.
+    Quick mode keeps 1e-3 (32 x 64 cells, where the dense networks learn
+    with it: notebook 6's baseline reaches about 0.7 of the mean field's error).
+    """
+    from bootcamp.config import choose
+
+    return choose(full=1e-4, quick=1e-3)
+
+
 def _unet_name(gated: bool) -> str:
     return "gated U-Net" if gated else "plain U-Net"
 
