@@ -329,12 +329,13 @@ if gap_in_standard_errors is not None:
 # full flow set, hours of solving on a CPU (see `docs/cfd.md`). What has
 # been measured:
 #
-# * a reduced run of notebooks 4 and 5's own cells in full mode (the full
-#   data set's sizes, networks, epochs and floors) on a grid of 64 x 128
-#   cells instead of 128 x 256, on a 2-core CPU: the gated U-Net was too
-#   slow there (843x the solver), so the plain one was chosen, and it <!-- measured: python benchmarks/full_mode_cfd.py --grid 64x128 (2026-12-01) -->
-#   **missed** the error target: 3.8% on the held-out shapes of the <!-- measured: python benchmarks/full_mode_cfd.py --grid 64x128 (2026-12-01) -->
-#   training families, 4.4% on the aerofoils, at 1,452x the solver; <!-- measured: python benchmarks/full_mode_cfd.py --grid 64x128 (2026-12-01) -->
+# * two reduced runs of notebooks 4 and 5's own cells in full mode (the
+#   full data set's sizes, networks, epochs and floors) on a grid of
+#   64 x 128 cells instead of 128 x 256, on a 2-core CPU. Both **missed**
+#   the error target: the gated U-Net, chosen once, 3.6% on the held-out <!-- measured: python benchmarks/full_mode_cfd.py --grid 64x128 (2026-12-01) -->
+#   shapes of the training families and 4.2% on the aerofoils, at 1,181x <!-- measured: python benchmarks/full_mode_cfd.py --grid 64x128 (2026-12-01) -->
+#   the solver; the plain one, chosen when the gated one reached only 843x, <!-- measured: python benchmarks/full_mode_cfd.py --grid 64x128 (2026-12-01) -->
+#   3.8% and 4.4% at 1,452x (timings on this CPU vary from run to run); <!-- measured: python benchmarks/full_mode_cfd.py --grid 64x128 (2026-12-01) -->
 # * the speed of notebook 4's full-mode U-Nets (three levels from four
 #   filters), untrained (speed does not depend on the weights), at
 #   128 x 256 on a 2-core CPU: 1,340x the solver gated, 1,733x plain; <!-- measured: python benchmarks/full_mode_cfd.py --speed-only [--plain] (2026-11-30) -->
