@@ -278,4 +278,4 @@ print(f"the chosen {chosen} network on the test flows: {test_error:.1%} "
       f"(the mean training field: {mean_field_test_error:.1%})")
 record("chosen fc test error", test_error)
 floor("chosen fc test error / mean-field test error", test_error / mean_field_test_error,
-      at_most=bootcamp.choose(full=0.4, quick=0.85), seen=bootcamp.choose(full=False, quick=True))
+      at_most=bootcamp.choose(full=0.4, quick=0.85), seen_in_full_mode=False)

@@ -365,7 +365,7 @@ print(bootcamp.choose(
     quick="Quick mode: the floors are the quick mode's, checked by CI on every change."))
 floor("gated U-Net error / dense baseline error (validation)",
       val_scores["gated U-Net"] / val_scores["dense 3 layers"], at_most=bootcamp.choose(full=0.85, quick=0.95),
-      seen=bootcamp.choose(full=False, quick=True))
+      seen_in_full_mode=False)
 
 # %% [markdown]
 # ## Keeping the U-Nets for notebooks 5 and 6
@@ -423,4 +423,4 @@ x_test, y_test = data.test.inputs("sdf"), data.test.targets()
 test_error = mean_relative_l2(models[chosen].predict(x_test, verbose=0), y_test)
 print(f"{chosen}: test error {test_error:.1%} (validation {val_scores[chosen]:.1%})")
 floor(f"{chosen} test error", test_error, at_most=bootcamp.choose(full=0.05, quick=0.2),
-      seen=bootcamp.choose(full=False, quick=True))
+      seen_in_full_mode=False)

@@ -560,15 +560,15 @@ latent.show_samples(rows, "Random codes from N(0, 1), decoded, against real vali
 chosen_k = min(ae_errors, key=ae_errors.get)
 print(f"chosen on the validation flows: the autoencoder with k = {chosen_k}")
 floor(f"k={chosen_k} autoencoder validation error / mean-field validation error", ae_errors[chosen_k] / baseline,
-      at_most=bootcamp.choose(full=0.25, quick=0.5), seen=bootcamp.choose(full=False, quick=True))
+      at_most=bootcamp.choose(full=0.25, quick=0.5), seen_in_full_mode=False)
 floor(f"k={ks[0]} autoencoder validation error / mean-field validation error", ae_errors[ks[0]] / baseline,
-      at_most=bootcamp.choose(full=0.6, quick=0.75), seen=bootcamp.choose(full=False, quick=True))
+      at_most=bootcamp.choose(full=0.6, quick=0.75), seen_in_full_mode=False)
 floor(f"VAE beta={betas[0]:g} validation error / mean-field validation error",
       vae_results[betas[0]]["error"] / baseline, at_most=bootcamp.choose(full=0.4, quick=0.6),
-      seen=bootcamp.choose(full=False, quick=True))
+      seen_in_full_mode=False)
 floor(f"VAE KL at beta={betas[-1]:g} / KL at beta={betas[0]:g}",
       vae_results[betas[-1]]["kl"] / vae_results[betas[0]]["kl"], at_most=bootcamp.choose(full=0.5, quick=0.5),
-      seen=bootcamp.choose(full=False, quick=True))
+      seen_in_full_mode=False)
 
 # %% tags=["final"]
 y_test = data.test.targets()
@@ -585,4 +585,4 @@ for name, error in test_errors.items():
 record("chosen autoencoder test error", test_errors[f"autoencoder, k = {chosen_k}"])
 floor("chosen autoencoder test error / mean-field test error",
       test_errors[f"autoencoder, k = {chosen_k}"] / test_errors["mean training field"],
-      at_most=bootcamp.choose(full=0.25, quick=0.5), seen=bootcamp.choose(full=False, quick=True))
+      at_most=bootcamp.choose(full=0.25, quick=0.5), seen_in_full_mode=False)

@@ -138,7 +138,7 @@ def unet_settings() -> dict:
     # quick-mode epochs on 160 flows need the wider start (with 4 filters the gated
     # U-Net's validation error was 1.57 times the dense baseline's).
     # Levels: three in both modes. In full mode on 64 x 128 cells three levels missed notebook 5's
-    # 3% error target (3.76%, docs/cfd.md); a fourth is the first thing to try there
+    # 3% error target (3.63-3.76% in two runs, README); a fourth is the first thing to try there
     # (benchmarks/full_mode_cfd.py --grid 64x128 --levels 4 runs the notebooks with it).
     return {"filters": choose(full=4, quick=8), "levels": 3, "seed": 42, "epochs": choose(full=100, quick=5),
             "batch_size": choose(full=8, quick=4), "learning_rate": 2e-3}
